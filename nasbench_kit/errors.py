@@ -1,0 +1,64 @@
+"""One exception tree for the whole package.
+
+Every error raised on user input derives from :class:`NasBenchKitError`, so
+``except nasbench_kit.NasBenchKitError`` catches all of them. Messages name the
+offending value, the rule it broke, and how to fix it.
+
+>>> from nasbench_kit.errors import OutOfDomainError, NasBenchKitError
+>>> issubclass(OutOfDomainError, (NasBenchKitError, ValueError))
+True
+"""
+
+from __future__ import annotations
+
+
+class NasBenchKitError(Exception):
+    """Root of every error nasbench_kit raises on purpose."""
+
+
+class OutOfDomainError(NasBenchKitError, ValueError):
+    """An architecture, notation or argument lies outside its space or domain."""
+
+
+class UnknownSpaceError(NasBenchKitError, KeyError):
+    """A search-space name that is not registered."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownMetricError(NasBenchKitError, KeyError):
+    """A metric, fidelity, seed or split that the table does not hold."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownBenchmarkError(NasBenchKitError, KeyError):
+    """A benchmark name that is neither embedded nor imported."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class NotInTableError(NasBenchKitError, KeyError):
+    """A valid architecture that the table holds no result for."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnsafeFileError(NasBenchKitError):
+    """A data file asked to run code or load a class outside the allow-list."""
+
+
+class CorruptFileError(NasBenchKitError, ValueError):
+    """A data file is truncated, corrupt, or not in the format claimed."""
+
+
+class NotFittedError(NasBenchKitError, ValueError):
+    """A predictor or encoder was used before ``fit``."""
+
+
+class BudgetExhaustedError(NasBenchKitError):
+    """A search asked for more than its query or simulated-time budget."""
