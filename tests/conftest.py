@@ -34,3 +34,9 @@ def shared_file(rel: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data file {rel!r} not found beside the checkout ({path})")
     return path
+
+
+@pytest.fixture(scope="session")
+def shared_path():
+    """Fixture form of :func:`shared_file`: ``shared_path("nb201/x.csv")``."""
+    return shared_file
