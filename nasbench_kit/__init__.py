@@ -33,6 +33,8 @@ _LAZY: dict[str, str] = {
     "load": "nasbench_kit.tables:load",
     "import_table": "nasbench_kit.tables:import_table",
     "join": "nasbench_kit.tables:join",
+    "list_sources": "nasbench_kit.tables:list_sources",
+    "list_formats": "nasbench_kit.tables:list_formats",
     "Benchmark": "nasbench_kit.tables:Benchmark",
     "EvalResult": "nasbench_kit.tables:EvalResult",
     "SimulatedClock": "nasbench_kit.tables.clock:SimulatedClock",
