@@ -24,6 +24,16 @@ from typing import Any
 from nasbench_kit.errors import NasBenchKitError
 
 
+def _parse_arch(space: Any, text: str) -> Any:
+    """Parse a command-line architecture: any notation, or a bare integer (index / key)."""
+    try:
+        return space.parse(text)
+    except NasBenchKitError:
+        if text.strip().isdigit():
+            return space.parse(int(text))
+        raise
+
+
 def _space_size(space: Any) -> str:
     try:
         return f"{len(space):,}"
@@ -40,7 +50,7 @@ def _cmd_spaces(args: argparse.Namespace) -> int:
             raise NasBenchKitError("usage: nasbench-kit spaces show SPACE ARCH")
         space = get_space(args.space)
         try:
-            arch = space.parse(args.arch)
+            arch = _parse_arch(space, args.arch)
         except NasBenchKitError as exc:
             print(f"space:     {space.name}\ninput:     {args.arch}\nvalid:     no\nreason:    {exc}")
             return 1
@@ -50,6 +60,8 @@ def _cmd_spaces(args: argparse.Namespace) -> int:
         print(f"hash:      {arch.hash}")
         print(f"iso_hash:  {arch.iso_hash}")
         for key, value in space.notations(arch).items():
+            if key in ("hash", "string"):
+                continue  # printed above
             print(f"{key + ':':<10} {value}")
         return 0
     print(f"{'space':<10} {'architectures':>15}")
@@ -106,7 +118,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
     bench = tables.load(args.name)
     metrics = [args.metric] if args.metric else list(bench.metrics)
-    arch = bench.space.parse(args.arch)
+    arch = _parse_arch(bench.space, args.arch)
     print(f"benchmark: {bench.name}   arch: {bench.space.to_string(arch)}")
     for metric in metrics:
         r = bench.query(arch, metric, fidelity=args.fidelity, seed=args.seed)
