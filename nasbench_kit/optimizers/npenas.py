@@ -1,0 +1,88 @@
+"""NPENAS-style predictor-guided evolution (Wei et al. 2022).
+
+Parents are drawn by tournament selection from the evaluated population; each
+ask generates ``n_candidates`` mutated children of tournament winners, and the
+predictor picks the child with the highest predicted value (``acquisition=
+"mean"``, NPENAS-NP) or by Thompson sampling (``"its"``, NPENAS-BO).
+
+>>> from nasbench_kit.optimizers import NPENAS
+>>> from nasbench_kit.optimizers.testing import MeanPredictor
+>>> opt = NPENAS("nb201", n_init=3, predictor=lambda rng: MeanPredictor(), seed=0)
+>>> for i in range(5):
+...     a = opt.ask(); opt.tell(a, float(i))
+>>> opt.n_told
+5
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from nasbench_kit.errors import OutOfDomainError
+from nasbench_kit.optimizers._base import PredictorLike
+from nasbench_kit.optimizers._guided import PredictorGuided
+from nasbench_kit.optimizers.evolution import UniformBuffer, tournament
+from nasbench_kit.spaces import Architecture, SearchSpace
+
+__all__ = ["NPENAS"]
+
+
+class NPENAS(PredictorGuided):
+    """Evolution whose offspring are screened by a performance predictor."""
+
+    name = "npenas"
+
+    def __init__(
+        self,
+        space: str | SearchSpace,
+        *,
+        n_init: int = 10,
+        predictor: Callable[[np.random.Generator], PredictorLike] | None = None,
+        acquisition: str = "mean",
+        ucb_beta: float = 1.0,
+        refit_every: int = 1,
+        population_size: int = 50,
+        sample_size: int = 5,
+        n_candidates: int = 100,
+        max_edits: int = 2,
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        super().__init__(
+            space,
+            n_init=n_init,
+            predictor=predictor,
+            acquisition=acquisition,
+            ucb_beta=ucb_beta,
+            refit_every=refit_every,
+            seed=seed,
+        )
+        if population_size < 1 or sample_size < 1 or n_candidates < 1 or max_edits < 1:
+            raise OutOfDomainError(
+                f"population_size={population_size}, sample_size={sample_size}, "
+                f"n_candidates={n_candidates}, max_edits={max_edits}: all must be >= 1"
+            )
+        self.population_size = population_size
+        self.sample_size = sample_size
+        self.n_candidates = n_candidates
+        self.max_edits = max_edits
+        self._order: list[str] = []  # iso hashes in arrival order (aging population)
+        self._uniform = UniformBuffer(self.rng)
+
+    def _tell(self, arch: Architecture, value: object) -> None:
+        if arch.iso_hash not in self.history:
+            self._order.append(arch.iso_hash)
+        super()._tell(arch, value)
+
+    def _candidates(self) -> list[Architecture]:
+        members = [self.history[h] for h in self._order[-self.population_size :]]
+        values = [v for _, v in members]
+        pool: dict[str, Architecture] = {}
+        for _ in range(self.n_candidates):
+            parent = members[tournament(values, self.sample_size, self._uniform)][0]
+            child = parent
+            for _ in range(int(self.rng.integers(1, self.max_edits + 1))):
+                child = self.space.mutate(child, self.rng)
+            self._unseen([child], pool)
+        return list(pool.values())
