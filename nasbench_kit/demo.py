@@ -46,12 +46,15 @@ def _search(bench, seeds: int, queries: int, out: Path) -> pd.DataFrame:
     from tqdm.auto import tqdm
 
     from nasbench_kit.optimizers import Bananas, LocalSearch, RandomSearch, RegularizedEvolution
+    from nasbench_kit.optimizers._guided import gp_predictor
 
     makers = {
         "random": lambda s: RandomSearch(bench.space, seed=s),
         "rea": lambda s: RegularizedEvolution(bench.space, seed=s),
         "local": lambda s: LocalSearch(bench.space, seed=s),
-        "bananas": lambda s: Bananas(bench.space, seed=s),
+        # GP surrogate + UCB, refit every 5 results: the demo's time budget.
+        "bananas": lambda s: Bananas(bench.space, predictor=gp_predictor, acquisition="ucb",
+                                     refit_every=5, seed=s),
     }
     print(f"== 2. Search on {bench.name} ({METRIC}, {queries} queries x {seeds} seeds) ==")
     frames = []
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         _search(bench, seeds=2, queries=40, out=out)
         _predictors(bench, seeds=1, sizes=[50], out=out)
     else:
-        _search(bench, seeds=10, queries=150, out=out)
+        _search(bench, seeds=8, queries=100, out=out)
         _predictors(bench, seeds=3, sizes=[50, 200], out=out)
     print(f"\nPlots and CSVs in {out}/  ({time.perf_counter() - t0:.0f} s)")
     return 0
