@@ -101,9 +101,13 @@ def _predictors(bench, seeds: int, sizes: list[int], out: Path) -> pd.DataFrame:
         f"== 3. Predictor study on {bench.name} ({METRIC}; train sizes {sizes}, {seeds} seeds) =="
     )
     preds = {"xgb": XGBPredictor(), "rf": RandomForestPredictor(), "gin": GINPredictor()}
-    df = predictor_study(
-        bench, METRIC, preds, train_sizes=sizes, seeds=range(seeds), test=2000, progress=True
-    )
+    from tqdm.auto import tqdm
+
+    with tqdm(total=len(preds) * len(sizes) * seeds, desc="predictors", unit="fit") as bar:
+        df = predictor_study(
+            bench, METRIC, preds, train_sizes=sizes, seeds=range(seeds), test=2000,
+            on_predictions=lambda *_: bar.update(),
+        )
     table = df.pivot_table(
         index="predictor", columns="train_size", values="kendall_tau", aggfunc="mean", sort=False
     )
@@ -139,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         _predictors(bench, seeds=1, sizes=[50], out=out)
     else:
         _search(bench, seeds=8, queries=100, out=out)
-        _predictors(bench, seeds=3, sizes=[50, 200], out=out)
+        _predictors(bench, seeds=2, sizes=[50, 200], out=out)
     print(f"\nPlots and CSVs in {out}/  ({time.perf_counter() - t0:.0f} s)")
     return 0
 
