@@ -137,13 +137,18 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from nasbench_kit.optimizers.cli_support import run_search_cli
+    from nasbench_kit.optimizers.cli_support import run_search_cli, summarize
 
     df = run_search_cli(
         args.bench, args.optimizer, args.queries, args.seeds, args.out,
         metric=args.metric, workers=args.workers,
     )
-    print(df.to_string(index=False))
+    summary = summarize(df)
+    for key in ("final_mean", "final_ci95", "optimum", "found_optimum_fraction",
+                "queries_to_optimum_median"):
+        if key in summary:
+            print(f"{key:<26} {summary[key]}")
+    print(f"trajectories ({len(df):,} rows) and summary.json written to {args.out}/")
     return 0
 
 

@@ -64,3 +64,18 @@ def test_tables_import_and_query(shared_path, capsys: pytest.CaptureFixture[str]
 def test_bad_option_syntax(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tables", "import", "csv", "x.csv", "--option", "nokey"]) == 2
     assert "KEY=VALUE" in capsys.readouterr().err
+
+
+def test_search_writes_trajectories_and_summary(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "runs"
+    assert main(["search", "--bench", "analognas/cifar10", "--optimizer", "rea", "--queries", "30",
+                 "--seeds", "3", "--workers", "1", "--out", str(out)]) == 0
+    assert "final_mean" in capsys.readouterr().out
+    assert (out / "trajectories.csv").exists() and (out / "summary.json").exists()
+
+
+def test_predict_prints_tau_per_seed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["predict", "--bench", "analognas/cifar10", "--predictor", "xgb",
+                 "--train-size", "50", "--seeds", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "kendall_tau" in out and len(out.strip().splitlines()) == 3
