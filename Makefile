@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # torch is pinned here (not in pyproject) to the CPU build; other versions pull GBs of CUDA.
 TORCH_PIN := torch==2.13.0
 
-.PHONY: demo test lint bench enumerate clean install
+.PHONY: demo test lint bench bench-predictors bench-search clean install
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,12 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/enumerate_spaces.py
 	$(BIN)/python benchmarks/query_speed.py
+
+bench-predictors: $(VENV)/.installed
+	$(BIN)/python benchmarks/predictor_study.py
+
+bench-search: $(VENV)/.installed
+	$(BIN)/python benchmarks/search_study.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -191,6 +191,8 @@ class DartsSpace(SearchSpace):
 
     name: ClassVar[str] = "darts"
     arch_type: ClassVar[type[Architecture]] = DartsArch
+    #: The 7 DARTS ops in NASLib's index order (what encoders one-hot over).
+    op_names: ClassVar[tuple[str, ...]] = OPS
     #: ``to_graph`` columns: node kind one-hot (cell inputs, one per op, sum, output)
     #: plus a 0/1 flag telling whether the node belongs to the reduction cell.
     node_feature_names: ClassVar[tuple[str, ...]] = (
