@@ -345,3 +345,21 @@ def choose(fmt: str, option: str, value: Any, available: Sequence[str], path: Pa
             f"{fmt}: {option}={value!r} is not in {str(path)!r}; choose one of {list(available)}"
         )
     return str(value)
+
+
+def verified_nb101_arch(space: Any, matrix: Any, ops: Sequence[str], key: str, where: str) -> Any:
+    """Build the NB101 cell of ``(matrix, ops)`` and check its module hash equals ``key``.
+
+    Official NB101 files key each record by the module hash of its own spec; a
+    mismatch (or an invalid spec) means the file is corrupt.
+    """
+    try:
+        arch = space.from_spec(matrix, list(ops))
+    except NasBenchKitError as exc:
+        raise CorruptFileError(f"{where}: the cell is not a valid NB101 cell ({exc})") from exc
+    if arch.hash != key:
+        raise CorruptFileError(
+            f"{where}: the stored module hash {key} differs from the hash of its own "
+            f"adjacency and ops ({arch.hash}); the file is corrupt"
+        )
+    return arch

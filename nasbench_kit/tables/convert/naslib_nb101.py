@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_kit.errors import CorruptFileError, NasBenchKitError
+from nasbench_kit.errors import CorruptFileError
 from nasbench_kit.tables.convert import _common as C
 from nasbench_kit.tables.convert.nb101_tfrecord import HALFWAY, METRICS, NB101_CITATION
 from nasbench_kit.tables.schema import TableData
@@ -72,16 +72,9 @@ def _entry(key: Any, value: Any, where: str) -> tuple[Mapping[str, Any], Mapping
 
 
 def _arch(space: Any, key: str, fixed: Mapping[str, Any], where: str) -> Any:
-    try:
-        arch = space.from_spec(fixed["module_adjacency"], list(fixed["module_operations"]))
-    except NasBenchKitError as exc:
-        raise CorruptFileError(f"{where}: the cell is not a valid NB101 cell ({exc})") from exc
-    if arch.hash != key:
-        raise CorruptFileError(
-            f"{where}: the key differs from the module hash of its own adjacency and ops "
-            f"({arch.hash}); the file is corrupt"
-        )
-    return arch
+    return C.verified_nb101_arch(
+        space, fixed["module_adjacency"], fixed["module_operations"], key, where
+    )
 
 
 def convert(

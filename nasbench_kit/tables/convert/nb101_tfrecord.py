@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_kit.errors import CorruptFileError, NasBenchKitError
+from nasbench_kit.errors import CorruptFileError
 from nasbench_kit.tables.convert import _common as C
 from nasbench_kit.tables.schema import TableData
 
@@ -264,16 +264,7 @@ def _arch_of(space: Any, adjacency: str, operations: str, module_hash: str, wher
     if dim * dim != len(adjacency) or set(adjacency) - {"0", "1"}:
         raise CorruptFileError(f"{where}: adjacency {adjacency!r} is not a square 0/1 matrix")
     matrix = [[int(c) for c in adjacency[i * dim : (i + 1) * dim]] for i in range(dim)]
-    try:
-        arch = space.from_spec(matrix, operations.split(","))
-    except NasBenchKitError as exc:
-        raise CorruptFileError(f"{where}: the cell is not a valid NB101 cell ({exc})") from exc
-    if arch.hash != module_hash:
-        raise CorruptFileError(
-            f"{where}: the stored module hash {module_hash} differs from the hash of its own "
-            f"adjacency and ops ({arch.hash}); the record is corrupt"
-        )
-    return arch
+    return C.verified_nb101_arch(space, matrix, operations.split(","), module_hash, where)
 
 
 def convert(
