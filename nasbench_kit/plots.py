@@ -29,6 +29,17 @@ def _pyplot():
     return plt
 
 
+def _finish(fig: Figure, ax, title: str, path: str | Path | None, legend: bool) -> Figure:
+    """Title, optional legend, tight layout, and save to ``path`` when given."""
+    ax.set_title(title)
+    if legend:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig
+
+
 def incumbent_curve_stats(runs: pd.DataFrame, x: str = "step", grid: int | None = None) -> pd.DataFrame:
     """Mean incumbent over seeds with a 95% normal interval, on a common ``x`` grid.
 
@@ -72,12 +83,7 @@ def plot_incumbents(
         ax.set_xscale("log")
     ax.set_xlabel("queries" if x == "step" else "simulated time (s)")
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
-    return fig
+    return _finish(fig, ax, title, path, legend=True)
 
 
 def plot_tau_vs_train_size(
@@ -93,12 +99,7 @@ def plot_tau_vs_train_size(
     ax.set_xscale("log")
     ax.set_xlabel("training architectures")
     ax.set_ylabel(metric)
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
-    return fig
+    return _finish(fig, ax, title, path, legend=True)
 
 
 def plot_pred_vs_true(
@@ -113,11 +114,7 @@ def plot_pred_vs_true(
     ax.plot([lo, hi], [lo, hi], "k--", lw=0.8)
     ax.set_xlabel("true")
     ax.set_ylabel("predicted")
-    ax.set_title(title)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
-    return fig
+    return _finish(fig, ax, title, path, legend=False)
 
 
 def plot_pareto(
@@ -132,9 +129,4 @@ def plot_pareto(
     ax.step(front[order, 0], front[order, 1], where="post", color="C3", label="Pareto front")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
-    return fig
+    return _finish(fig, ax, title, path, legend=True)
