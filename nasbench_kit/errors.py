@@ -28,7 +28,7 @@ class UnknownSpaceError(NasBenchKitError, KeyError):
 
 
 class UnknownMetricError(NasBenchKitError, KeyError):
-    """A metric, fidelity, seed or split that the table does not hold."""
+    """A metric name that the table or evaluator does not hold."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
@@ -60,5 +60,31 @@ class NotFittedError(NasBenchKitError, ValueError):
     """A predictor or encoder was used before ``fit``."""
 
 
-class BudgetExhaustedError(NasBenchKitError):
-    """A search asked for more than its query or simulated-time budget."""
+class UnknownFidelityError(NasBenchKitError, KeyError):
+    """A fidelity (epochs) that the table or evaluator does not hold."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownSeedError(NasBenchKitError, KeyError):
+    """A training seed that the table or evaluator does not hold."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ChecksumError(CorruptFileError):
+    """A file's SHA-256 differs from the published (or recorded) one."""
+
+
+class MissingDataError(NasBenchKitError, FileNotFoundError):
+    """A dataset or data file the user must download (or install) first."""
+
+
+class OptionalDependencyError(NasBenchKitError, ImportError):
+    """An optional extra (``ray``, ``optuna`` ...) is needed but not installed."""
+
+
+class TrainingError(NasBenchKitError, RuntimeError):
+    """Live training failed (diverged to NaN, ran out of memory, bad configuration)."""

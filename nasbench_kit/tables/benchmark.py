@@ -37,6 +37,7 @@ from nasbench_kit.errors import (
     OutOfDomainError,
     UnknownMetricError,
 )
+from nasbench_kit.results import EvalResult
 from nasbench_kit.spaces import Architecture, SearchSpace, get_space
 from nasbench_kit.tables.schema import SCHEMA_VERSION, TableData
 
@@ -46,17 +47,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["Benchmark", "EvalResult"]
-
-
-class EvalResult(NamedTuple):
-    """One looked-up result: ``value`` in ``unit``; ``cost`` simulated seconds."""
-
-    value: float
-    unit: str
-    cost: float
-    fidelity: float
-    seed: int | None
-    provenance: str
 
 
 _new_tuple = tuple.__new__
