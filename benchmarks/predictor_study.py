@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nasbench_kit.study import SPLITS
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_OUT = REPO / "benchmarks" / "results"
@@ -102,10 +104,11 @@ def accuracy_predictors(full: bool, quick: bool) -> dict[str, Any]:
 
 def run_accuracy(name: str, data: Path, out: Path, sizes: list[int], seeds: int,
                  quick: bool, only: list[str] | None = None,
-                 scatter_only: bool = False) -> pd.DataFrame:  # fmt: skip
+                 scatter_only: bool = False, split: str = "iso") -> pd.DataFrame:  # fmt: skip
     from nasbench_kit.study import predictor_study
 
     part = ACC_PARTS[name]
+    tag = name if split == "iso" else f"{name}-{split}"  # output file names
     bench = load_table(part, data)
     preds = accuracy_predictors(part.get("full", False), quick)
     if only is not None:
@@ -118,22 +121,23 @@ def run_accuracy(name: str, data: Path, out: Path, sizes: list[int], seeds: int,
 
     if scatter_only:  # just the n=100, seed 0 runs behind the scatter plot
         predictor_study(bench, part["metric"], preds, [100], [0], test=part["test"],
-                        on_predictions=keep)  # fmt: skip
-        plot_scatter(scatter, part["label"], out / f"predictor_study_{name}_scatter.png")
+                        on_predictions=keep, split=split)  # fmt: skip
+        plot_scatter(scatter, part["label"], out / f"predictor_study_{tag}_scatter.png")
         return pd.DataFrame()
     t0 = time.perf_counter()
     df = predictor_study(bench, part["metric"], preds, sizes, seeds, test=part["test"],
-                         on_predictions=keep)  # fmt: skip
-    print(f"[{name}] {len(df)} runs in {time.perf_counter() - t0:.0f} s", flush=True)
+                         on_predictions=keep, split=split)  # fmt: skip
+    print(f"[{name}] {len(df)} runs in {time.perf_counter() - t0:.0f} s; "
+          f"{df.attrs['split_note']}", flush=True)  # fmt: skip
     df.insert(0, "part", name)
-    csv = out / f"predictor_study_{name}.csv"
+    csv = out / f"predictor_study_{tag}.csv"
     if only is not None and csv.exists():  # replace just these predictors' rows
         old = pd.read_csv(csv)
         df = pd.concat([old[~old.predictor.isin(only)], df], ignore_index=True)
     df.to_csv(csv, index=False)
-    plot_tau(df, part["label"], out / f"predictor_study_{name}_tau.png")
+    plot_tau(df, part["label"], out / f"predictor_study_{tag}_tau.png")
     if scatter and only is None:  # a partial rerun keeps the full scatter figure
-        plot_scatter(scatter, part["label"], out / f"predictor_study_{name}_scatter.png")
+        plot_scatter(scatter, part["label"], out / f"predictor_study_{tag}_scatter.png")
     return df
 
 
@@ -392,6 +396,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rebuild predictor_study.md from the CSVs already in --out",
     )
+    ap.add_argument(
+        "--split",
+        default="iso",
+        choices=SPLITS,
+        help="test-set protocol of nasbench_kit.study.predictor_study: 'iso' (leakage-safe, "
+        "default) or 'random' (NASLib's; outputs get a '-random' suffix)",
+    )
     args = ap.parse_args(argv)
     args.seeds = args.seeds or (2 if args.quick else 5)
     parts = [p for p in args.parts.split(",") if p]
@@ -407,11 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK_SIZES if args.quick else SIZES
     only = args.predictors.split(",") if args.predictors else None
     acc = [run_accuracy(p, args.data, args.out, sizes, args.seeds, args.quick, only,
-                        args.scatter_only) for p in parts if p in ACC_PARTS]  # fmt: skip
+                        args.scatter_only, args.split) for p in parts if p in ACC_PARTS]  # fmt: skip
     if args.scatter_only:
         return 0
     lat = run_latency(args.data, args.out, args.seeds, args.quick) if "latency" in parts else None
-    suffix = "_quick" if args.quick else ""
+    suffix = ("_quick" if args.quick else "") + ("_random" if args.split == "random" else "")
     if len(parts) < len(PARTS):
         suffix += "_" + "_".join(parts)
     md = args.out / f"predictor_study{suffix}.md"

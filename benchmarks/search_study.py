@@ -45,7 +45,7 @@ from nasbench_kit.optimizers import (
     SuccessiveHalving,
 )
 from nasbench_kit.optimizers._guided import gp_predictor
-from nasbench_kit.optimizers.cli_support import summarize
+from nasbench_kit.search import summarize
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "results"

@@ -44,8 +44,12 @@ _LAZY: dict[str, str] = {
     "Fallback": "nasbench_kit.evaluators.fallback:Fallback",
     "LiveEvaluator": "nasbench_kit.training.live:LiveEvaluator",
     "SimulatedClock": "nasbench_kit.tables.clock:SimulatedClock",
-    "run_search": "nasbench_kit.runner:run_search",
-    "run_many": "nasbench_kit.runner:run_many",
+    "run_search": "nasbench_kit.search:run_search",
+    "run_many": "nasbench_kit.search:run_many",
+    "list_predictors": "nasbench_kit.predictors:list_predictors",
+    "make_predictor": "nasbench_kit.predictors:make_predictor",
+    "list_optimizers": "nasbench_kit.optimizers:list_optimizers",
+    "make_optimizer": "nasbench_kit.optimizers:make_optimizer",
     "study": "nasbench_kit.study:",
 }
 

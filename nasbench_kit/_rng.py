@@ -11,8 +11,6 @@ import numpy as np
 
 from nasbench_kit.errors import OutOfDomainError
 
-SeedLike = "int | np.random.Generator | None"
-
 
 def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     """Return a ``numpy.random.Generator`` for ``seed``.

@@ -2,8 +2,8 @@
 
 1. Identity: sample, mutate and hash architectures in all four spaces.
 2. Search comparison on ``analognas/cifar10`` (all 15,625 NB201 cells,
-   CIFAR-10 test accuracy): random search, regularized evolution, local search
-   and BANANAS, several seeds each, with a simulated query budget.
+   CIFAR-10 test accuracy): random search (rs), regularized evolution (rea),
+   local search (ls) and BANANAS, several seeds each, with a query budget.
 3. Predictor study on the same table: Kendall tau of XGBoost / random forest /
    GIN at a few training-set sizes on held-out, leakage-safe test cells.
 
@@ -17,7 +17,6 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import nasbench_kit as nbk
@@ -43,33 +42,26 @@ def _identity() -> None:
 
 
 def _search(bench, seeds: int, queries: int, out: Path) -> pd.DataFrame:
-    from tqdm.auto import tqdm
-
-    from nasbench_kit.optimizers import Bananas, LocalSearch, RandomSearch, RegularizedEvolution
-    from nasbench_kit.optimizers._guided import gp_predictor
+    from nasbench_kit.optimizers import OptimizerFactory
+    from nasbench_kit.predictors import GPPredictor
 
     makers = {
-        "random": lambda s: RandomSearch(bench.space, seed=s),
-        "rea": lambda s: RegularizedEvolution(bench.space, seed=s),
-        "local": lambda s: LocalSearch(bench.space, seed=s),
+        "rs": OptimizerFactory("rs", bench.space),
+        "rea": OptimizerFactory("rea", bench.space),
+        "ls": OptimizerFactory("ls", bench.space),
         # GP surrogate + UCB, refit every 5 results: the demo's time budget.
-        "bananas": lambda s: Bananas(bench.space, predictor=gp_predictor, acquisition="ucb",
-                                     refit_every=5, seed=s),
+        "bananas": OptimizerFactory("bananas", bench.space, {
+            "predictor": GPPredictor(), "acquisition": "ucb", "refit_every": 5}),
     }
     print(f"== 2. Search on {bench.name} ({METRIC}, {queries} queries x {seeds} seeds) ==")
     frames = []
-    with tqdm(total=len(makers) * seeds, desc="search", unit="run") as bar:
-        for name, make in makers.items():
-            for seed in range(seeds):
-                df = nbk.run_search(
-                    make(seed), bench, metric=METRIC, max_queries=queries, dedupe_isomorphic=True
-                )
-                df.insert(0, "seed", seed)
-                df.insert(0, "optimizer", name)
-                frames.append(df)
-                bar.update()
+    for name, make in makers.items():
+        df = nbk.run_many(make, bench, METRIC, seeds=range(seeds), max_queries=queries,
+                          dedupe_isomorphic=True)  # fmt: skip
+        df.insert(0, "optimizer", name)
+        frames.append(df)
     runs = pd.concat(frames, ignore_index=True)
-    best = float(np.nanmax(bench.query_many(bench.archs(), METRIC)))
+    best = bench.optimum(METRIC)
     checkpoints = [q for q in (25, 50, 100, 150, 300) if q <= queries]
     final = runs[runs["step"].isin(checkpoints)].pivot_table(
         index="optimizer", columns="step", values="incumbent", aggfunc="mean", sort=False
@@ -101,19 +93,14 @@ def _predictors(bench, seeds: int, sizes: list[int], out: Path) -> pd.DataFrame:
         f"== 3. Predictor study on {bench.name} ({METRIC}; train sizes {sizes}, {seeds} seeds) =="
     )
     preds = {"xgb": XGBPredictor(), "rf": RandomForestPredictor(), "gin": GINPredictor()}
-    from tqdm.auto import tqdm
-
-    with tqdm(total=len(preds) * len(sizes) * seeds, desc="predictors", unit="fit") as bar:
-        df = predictor_study(
-            bench, METRIC, preds, train_sizes=sizes, seeds=range(seeds), test=2000,
-            on_predictions=lambda *_: bar.update(),
-        )
+    df = predictor_study(bench, METRIC, preds, train_sizes=sizes, seeds=range(seeds), test=2000)
     table = df.pivot_table(
         index="predictor", columns="train_size", values="kendall_tau", aggfunc="mean", sort=False
     )
     table.columns = [f"tau@{c}" for c in table.columns]
     table["fit s"] = df.groupby("predictor", sort=False)["fit_seconds"].mean()
     print(table.round(3).to_string())
+    print(f"({df.attrs['split_note']})")
     df.to_csv(out / "predictor_study.csv", index=False)
     from nasbench_kit.plots import plot_tau_vs_train_size
 

@@ -1,4 +1,4 @@
-"""The study protocol: leakage safety, columns, seeds, and the CLI helper."""
+"""The study protocol: leakage safety, the two split modes, columns, seeds."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from nasbench_kit.study import (
     latency_transfer_study,
     predictor_study,
     rank_metrics,
+    split_rows,
 )
 from nasbench_kit.tables import Benchmark
 
@@ -120,10 +121,46 @@ def test_rank_metrics_and_bad_arguments() -> None:
         predictor_study(bench, "val_acc", {"x": Spy()}, [len(ARCHS)], seeds=1)
 
 
-def test_run_predict_cli(tmp_path) -> None:
-    from nasbench_kit.predictors.cli_support import run_predict_cli
+def test_iso_split_says_what_it_dropped() -> None:
+    """E.9: the leakage-safe default reports its test size and the archs it dropped."""
+    df = predictor_study(_bench(), "val_acc", {"spy": Spy()}, [100], seeds=2)
+    assert (df["split"] == "iso").all()
+    assert (df["n_dropped"] > 0).all()
+    assert (df["n_test"] + df["n_dropped"] + 100 == len(ARCHS)).all()
+    note = df.attrs["split_note"]
+    assert "split='iso'" in note and f"{int(df['n_dropped'].min()):,}" in note and "random" in note
 
-    out = tmp_path / "res.csv"
-    df = run_predict_cli("analognas/cifar10", "linear", 50, 2, out=out)
-    assert len(df) == 2 and out.exists()
-    assert set(STUDY_COLUMNS) <= set(df.columns) and df["metric"].iloc[0] == "test_acc"
+
+def test_random_split_is_the_literature_protocol() -> None:
+    """E.9: split='random' trains on a uniform sample and tests on every other arch."""
+    Spy.seen = []
+    df = predictor_study(_bench(), "val_acc", {"spy": Spy()}, [100], seeds=2, split="random")
+    assert (df["split"] == "random").all() and (df["n_dropped"] == 0).all()
+    assert (df["n_test"] == len(ARCHS) - 100).all()
+    for (_, train), (_, test) in zip(Spy.seen[::2], Spy.seen[1::2]):
+        assert {a.hash for a in train}.isdisjoint({a.hash for a in test})
+        assert len({a.hash for a in train} | {a.hash for a in test}) == len(ARCHS)
+    assert "split='random'" in df.attrs["split_note"]
+    sample = predictor_study(_bench(), "val_acc", {"spy": Spy()}, [50], seeds=1, split="random",
+                             test=200)  # fmt: skip
+    assert sample["n_test"].tolist() == [200]
+    with pytest.raises(OutOfDomainError, match="split"):
+        predictor_study(_bench(), "val_acc", {"spy": Spy()}, [50], seeds=1, split="naslib")
+
+
+def test_split_rows_with_a_fixed_test_set() -> None:
+    groups = np.array([0, 0, 1, 2, 3, 3, 4, 5])
+    tr, te, dropped = split_rows(groups, 3, 0, test=np.array([0, 4]), split="iso")
+    assert te.tolist() == [0, 4] and dropped == 2  # rows 1 and 5 share the test classes
+    assert set(groups[tr]).isdisjoint({0, 3})
+    tr, te, dropped = split_rows(groups, 3, 0, test=np.array([0, 4]), split="random")
+    assert dropped == 0 and not set(tr) & {0, 4}
+
+
+def test_progress_bar_does_not_change_results() -> None:
+    bench = _bench()
+    kw = dict(train_sizes=[30], seeds=2, test=200)
+    quiet = predictor_study(bench, "val_acc", {"lin": LinearPredictor()}, progress=False, **kw)
+    shown = predictor_study(bench, "val_acc", {"lin": LinearPredictor()}, progress=True, **kw)
+    cols = ["kendall_tau", "spearman", "n_test", "n_dropped"]
+    assert quiet[cols].equals(shown[cols])

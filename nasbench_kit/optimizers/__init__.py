@@ -10,6 +10,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,23 +27,31 @@ from nasbench_kit.optimizers.npenas import NPENAS
 from nasbench_kit.optimizers.random_search import RandomSearch
 from nasbench_kit.spaces import SearchSpace
 
+#: Registered optimizers by short name: the abbreviations used in NAS papers and
+#: NASLib (RS, REA, LS, BANANAS, NPENAS, SH, HB, NSGA-II), lower-case.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls
-    for cls in (
-        RandomSearch,
-        RegularizedEvolution,
-        LocalSearch,
-        Bananas,
-        NPENAS,
-        SuccessiveHalving,
-        Hyperband,
-        NSGA2,
-    )
+    "rs": RandomSearch,
+    "rea": RegularizedEvolution,
+    "ls": LocalSearch,
+    "bananas": Bananas,
+    "npenas": NPENAS,
+    "sh": SuccessiveHalving,
+    "hb": Hyperband,
+    "nsga2": NSGA2,
+}
+
+#: Longer names accepted by :func:`make_optimizer` (and ``--optimizer``) as well.
+ALIASES: dict[str, str] = {
+    "random": "rs",
+    "re": "rea",
+    "evolution": "rea",
+    "local": "ls",
+    "hyperband": "hb",
 }
 
 
 def list_optimizers() -> list[str]:
-    """Registered optimizer names (for ``--optimizer``)."""
+    """Registered optimizer short names (for ``--optimizer``)."""
     return list(OPTIMIZERS)
 
 
@@ -52,14 +62,35 @@ def make_optimizer(
     seed: int | np.random.Generator | None = None,
     **kwargs: Any,
 ) -> Optimizer:
-    """Build the optimizer registered as ``name`` (keyword options pass through)."""
-    cls = OPTIMIZERS.get(name)
+    """Build the optimizer registered as ``name`` (or an alias); keyword options pass through."""
+    cls = OPTIMIZERS.get(ALIASES.get(name, name)) if isinstance(name, str) else None
     if cls is None:
-        raise OutOfDomainError(f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}")
+        raise OutOfDomainError(
+            f"unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)} "
+            f"(aliases: {', '.join(f'{a}={t}' for a, t in ALIASES.items())})"
+        )
     return cls(space, seed=seed, **kwargs)
 
 
+@dataclass(frozen=True)
+class OptimizerFactory:
+    """A picklable ``seed -> optimizer`` for ``run_many`` (works in every executor).
+
+    >>> make = OptimizerFactory("rea", "nb201", {"population_size": 20})
+    >>> make(3).population_size
+    20
+    """
+
+    name: str
+    space: str | SearchSpace
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __call__(self, seed: int) -> Optimizer:
+        return make_optimizer(self.name, self.space, seed=seed, **self.options)
+
+
 __all__ = [
+    "ALIASES",
     "NPENAS",
     "NSGA2",
     "OPTIMIZERS",
@@ -67,6 +98,7 @@ __all__ = [
     "Hyperband",
     "LocalSearch",
     "Optimizer",
+    "OptimizerFactory",
     "PredictorLike",
     "RandomSearch",
     "RegularizedEvolution",

@@ -4,12 +4,23 @@ Keeps the evaluated history, refits a predictor every ``refit_every`` tells,
 builds candidate pools by editing good architectures, and scores candidates
 with an acquisition function. Subclasses choose parents and the acquisition.
 
-The predictor is built by ``predictor(rng)`` (any object with
-``fit(archs, y)``, ``predict(archs)`` and, for ITS/UCB, ``predict_std(archs)``);
-the default is :func:`default_predictor` (a bootstrap ensemble of five
-100-tree XGBoost models on the predictors' default tabular encoding);
-:func:`gp_predictor` (a Gaussian process) is the strongest choice we measured
-on NB-201 with ``acquisition="ucb"``.
+``predictor`` is either an unfitted predictor *instance* (any object with
+``fit(archs, y)``, ``predict(archs)`` and, for ITS/UCB, ``predict_std(archs)``,
+e.g. ``GPPredictor()``) -- each refit uses a fresh ``sklearn.base.clone`` of
+it, its ``seed`` parameter (when it has one) drawn from the optimizer's
+generator -- or a *factory* ``predictor(rng) -> predictor``. The default is
+:func:`default_predictor` (a bootstrap ensemble of five 100-tree XGBoost models
+on the predictors' default tabular encoding); :func:`gp_predictor` (a Gaussian
+process) is the strongest choice we measured on NB-201 with
+``acquisition="ucb"``.
+
+>>> from nasbench_kit.optimizers import Bananas
+>>> from nasbench_kit.predictors import LinearPredictor
+>>> opt = Bananas("nb201", n_init=3, predictor=LinearPredictor(), acquisition="mean", seed=0)
+>>> for i in range(5):
+...     a = opt.ask(); opt.tell(a, float(i))
+>>> opt.n_fits
+2
 """
 
 from __future__ import annotations
@@ -24,9 +35,14 @@ from nasbench_kit.errors import OutOfDomainError
 from nasbench_kit.optimizers._base import Optimizer, PredictorLike, sample_unseen
 from nasbench_kit.spaces import Architecture, SearchSpace
 
-__all__ = ["ACQUISITIONS", "PredictorGuided", "default_predictor", "gp_predictor"]
+__all__ = [
+    "ACQUISITIONS", "PredictorGuided", "PredictorSpec", "default_predictor", "gp_predictor",
+]  # fmt: skip
 
 ACQUISITIONS = ("its", "ucb", "mean")
+
+#: What ``predictor=`` accepts: an unfitted instance, or a factory ``rng -> predictor``.
+PredictorSpec = PredictorLike | Callable[[np.random.Generator], PredictorLike]
 
 
 def default_predictor(rng: np.random.Generator) -> PredictorLike:
@@ -48,6 +64,43 @@ def gp_predictor(rng: np.random.Generator) -> PredictorLike:
     return GPPredictor(seed=int(rng.integers(2**31 - 1)))
 
 
+def _is_instance(predictor: Any) -> bool:
+    return not isinstance(predictor, type) and callable(getattr(predictor, "fit", None)) and (
+        callable(getattr(predictor, "predict", None))
+    )
+
+
+class _CloneFactory:
+    """Builds a fresh clone of an unfitted predictor per fit (picklable, unlike a lambda)."""
+
+    def __init__(self, prototype: PredictorLike) -> None:
+        self.prototype = prototype
+
+    def __call__(self, rng: np.random.Generator) -> PredictorLike:
+        from sklearn.base import clone
+
+        model = clone(self.prototype, safe=False)  # deep copy for non-sklearn objects
+        get_params = getattr(model, "get_params", None)
+        if callable(get_params) and "seed" in get_params():
+            model.set_params(seed=int(rng.integers(2**31 - 1)))  # type: ignore[attr-defined]
+        return model  # type: ignore[no-any-return]
+
+
+def as_predictor_factory(predictor: PredictorSpec | None) -> Callable[[np.random.Generator], PredictorLike]:
+    """``predictor=`` normalised to a factory ``rng -> fresh unfitted predictor``."""
+    if predictor is None:
+        return default_predictor
+    if _is_instance(predictor):
+        return _CloneFactory(predictor)  # type: ignore[arg-type]
+    if callable(predictor) and not isinstance(predictor, type):
+        return predictor  # type: ignore[return-value]
+    raise OutOfDomainError(
+        f"predictor={predictor!r} is neither an unfitted predictor instance (with fit and "
+        "predict, e.g. GPPredictor()) nor a factory rng -> predictor; pass e.g. "
+        "predictor=GPPredictor() or predictor=gp_predictor"
+    )
+
+
 class PredictorGuided(Optimizer):
     """Base of optimizers that pick the next architecture by a fitted predictor."""
 
@@ -56,7 +109,7 @@ class PredictorGuided(Optimizer):
         space: str | SearchSpace,
         *,
         n_init: int = 10,
-        predictor: Callable[[np.random.Generator], PredictorLike] | None = None,
+        predictor: PredictorSpec | None = None,
         acquisition: str = "its",
         ucb_beta: float = 1.0,
         refit_every: int = 1,
@@ -76,7 +129,7 @@ class PredictorGuided(Optimizer):
         self.acquisition = acquisition
         self.ucb_beta = float(ucb_beta)
         self.refit_every = refit_every
-        self._make_predictor = predictor or default_predictor
+        self._make_predictor = as_predictor_factory(predictor)
         self._model: PredictorLike | None = None
         self._told_at_fit = -1
         self.history: dict[str, tuple[Architecture, float]] = {}  # iso_hash -> best

@@ -22,13 +22,10 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from nasbench_kit.errors import OutOfDomainError
-from nasbench_kit.optimizers._base import PredictorLike
-from nasbench_kit.optimizers._guided import PredictorGuided
+from nasbench_kit.optimizers._guided import PredictorGuided, PredictorSpec
 from nasbench_kit.spaces import Architecture, SearchSpace
 
 __all__ = ["Bananas"]
@@ -44,7 +41,7 @@ class Bananas(PredictorGuided):
         space: str | SearchSpace,
         *,
         n_init: int = 10,
-        predictor: Callable[[np.random.Generator], PredictorLike] | None = None,
+        predictor: PredictorSpec | None = None,
         acquisition: str = "its",
         ucb_beta: float = 1.0,
         refit_every: int = 1,

@@ -16,13 +16,10 @@ predictor picks the child with the highest predicted value (``acquisition=
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from nasbench_kit.errors import OutOfDomainError
-from nasbench_kit.optimizers._base import PredictorLike
-from nasbench_kit.optimizers._guided import PredictorGuided
+from nasbench_kit.optimizers._guided import PredictorGuided, PredictorSpec
 from nasbench_kit.optimizers.evolution import UniformBuffer, tournament
 from nasbench_kit.spaces import Architecture, SearchSpace
 
@@ -39,7 +36,7 @@ class NPENAS(PredictorGuided):
         space: str | SearchSpace,
         *,
         n_init: int = 10,
-        predictor: Callable[[np.random.Generator], PredictorLike] | None = None,
+        predictor: PredictorSpec | None = None,
         acquisition: str = "mean",
         ucb_beta: float = 1.0,
         refit_every: int = 1,

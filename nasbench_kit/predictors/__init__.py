@@ -14,10 +14,12 @@ picks the representation (``None``: the predictor's default).
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nasbench_kit.errors import OutOfDomainError
-from nasbench_kit.predictors._base import Predictor
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nasbench_kit.predictors._base import Predictor
 
 _REGISTRY: dict[str, str] = {
     "xgb": "nasbench_kit.predictors.xgb:XGBPredictor",
@@ -30,7 +32,10 @@ _REGISTRY: dict[str, str] = {
     "ensemble": "nasbench_kit.predictors.ensemble:EnsemblePredictor",
     "feature": "nasbench_kit.predictors.features:FeaturePredictor",
 }
+# Classes load on first use (the registry itself imports nothing heavy: the CLI
+# lists the names without importing scikit-learn).
 _CLASSES = {target.split(":")[1]: target for target in _REGISTRY.values()}
+_CLASSES["Predictor"] = "nasbench_kit.predictors._base:Predictor"
 
 
 def list_predictors() -> list[str]:
@@ -45,7 +50,7 @@ def _load(target: str) -> type:
 
 def make_predictor(name: str, **params: Any) -> Predictor:
     """A predictor by short name (``"xgb"``, ``"gin"`` ...) with ``params``."""
-    target = _REGISTRY.get(name)
+    target = _REGISTRY.get(name) if isinstance(name, str) else None
     if target is None:
         raise OutOfDomainError(f"unknown predictor {name!r}; choose one of {list_predictors()}")
     return _load(target)(**params)  # type: ignore[no-any-return]
@@ -60,4 +65,4 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = ["Predictor", "list_predictors", "make_predictor", *_CLASSES]
+__all__ = ["list_predictors", "make_predictor", *_CLASSES]

@@ -15,8 +15,15 @@ import pytest
 
 import nasbench_kit as nbk
 from nasbench_kit.errors import NasBenchKitError, OutOfDomainError, UnknownMetricError
-from nasbench_kit.optimizers import OPTIMIZERS, Optimizer, make_optimizer
-from nasbench_kit.optimizers.testing import FakeResult, HashBenchmark, MeanPredictor
+from nasbench_kit.optimizers import (
+    ALIASES,
+    OPTIMIZERS,
+    Optimizer,
+    list_optimizers,
+    make_optimizer,
+)
+from nasbench_kit.optimizers.testing import HashBenchmark, MeanPredictor
+from nasbench_kit.results import EvalResult
 from nasbench_kit.spaces import Architecture, get_space, list_spaces
 
 
@@ -39,6 +46,8 @@ def build(name: str, space: str, seed: int = 0, **kw: Any) -> Optimizer:
     if name in ("bananas", "npenas"):
         kw.setdefault("predictor", lambda rng: MeanPredictor())
         kw.setdefault("n_init", 4)
+    if name == "bananas":  # one acquisition round: the protocol, not the search quality
+        kw.setdefault("acq_rounds", 1)
     if name == "nsga2":
         kw.setdefault("population_size", 6)
     if name == "rea":
@@ -65,7 +74,7 @@ def test_ask_tell_protocol(name: str) -> None:
         assert opt.next_fidelity is None or opt.next_fidelity in (12.0, 200.0)
         result: Any = [float(i), float(-i)] if opt.multi_objective else float(i)
         if i % 4 == 1:
-            result = FakeResult(float(i), "%", 1.0, 200.0, None, "x")
+            result = EvalResult(float(i), "%", 1.0, 200.0, None, "table:x")
             if opt.multi_objective:
                 result = (float(i), 1.0)
         if i % 4 == 2:
@@ -128,7 +137,11 @@ def test_failures_and_missing_rows_do_not_break_the_search(name: str) -> None:
     assert (np.diff(finite) >= 0).all() if name != "nsga2" else True
 
 
-def test_registry_errors() -> None:
+def test_registry_names_aliases_and_errors() -> None:
+    assert list_optimizers()[:8] == ["rs", "rea", "ls", "bananas", "npenas", "sh", "hb", "nsga2"]
+    assert nbk.list_optimizers() == list_optimizers() and nbk.make_optimizer is make_optimizer
+    for alias, name in ALIASES.items():
+        assert type(make_optimizer(alias, "nb201", seed=0)) is OPTIMIZERS[name]
     with pytest.raises(OutOfDomainError, match="rea"):
         make_optimizer("no-such-optimizer", "nb201")
     with pytest.raises(OutOfDomainError, match="multi-objective"):

@@ -56,3 +56,29 @@ def test_std_free_predictor_needs_mean_acquisition() -> None:
     opt = Bananas("nb201", n_init=3, predictor=lambda rng: NoStd(), acquisition="its", seed=0)
     with pytest.raises(OutOfDomainError, match="predict_std"):
         nbk.run_search(opt, HashBenchmark("nb201"), "val_acc", max_queries=10)
+
+
+@pytest.mark.parametrize("cls", [Bananas, NPENAS])
+def test_unfitted_predictor_instance_is_cloned_per_fit(cls: type) -> None:
+    """E.3: ``predictor=GPPredictor()`` used to fail with "'GPPredictor' object is not callable"."""
+    from nasbench_kit.predictors import GPPredictor
+
+    proto = GPPredictor()
+    opt = cls("nb201", n_init=4, predictor=proto, acquisition="ucb", seed=0)
+    df = nbk.run_search(opt, HashBenchmark("nb201"), "val_acc", max_queries=8)
+    assert len(df) == 8 and opt.n_fits == 8 - 4
+    assert not hasattr(proto, "model_") and proto.seed is None  # the prototype stays unfitted
+    seeds = {opt._make_predictor(np.random.default_rng(i)).seed for i in range(3)}
+    assert len(seeds) == 3  # each clone gets a seed drawn from the optimizer's generator
+    again = nbk.run_search(cls("nb201", n_init=4, predictor=GPPredictor(), acquisition="ucb",
+                               seed=0), HashBenchmark("nb201"), "val_acc", max_queries=8)
+    assert df.equals(again)
+
+
+def test_plain_object_instances_and_bad_predictors() -> None:
+    opt = Bananas("nb201", n_init=3, predictor=MeanPredictor(), acquisition="mean", seed=0)
+    nbk.run_search(opt, HashBenchmark("nb201"), "val_acc", max_queries=6)
+    assert opt.n_fits == 3
+    for bad in (MeanPredictor, "gp", 3):  # a class, a name, a number
+        with pytest.raises(OutOfDomainError, match="predictor"):
+            Bananas("nb201", predictor=bad)  # type: ignore[arg-type]
