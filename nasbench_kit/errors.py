@@ -88,3 +88,11 @@ class OptionalDependencyError(NasBenchKitError, ImportError):
 
 class TrainingError(NasBenchKitError, RuntimeError):
     """Live training failed (diverged to NaN, ran out of memory, bad configuration)."""
+
+
+class SpaceTooLargeError(OutOfDomainError, TypeError):
+    """A space too large to enumerate was asked for ``len()`` or ``enumerate()``.
+
+    A ``TypeError`` too, as ``len()`` of an unsized object would raise; the exact
+    count is ``space.n_architectures``.
+    """

@@ -1,8 +1,9 @@
 """Encoders: architectures -> model inputs, one explicit choice per use.
 
 Every encoder follows the scikit-learn pattern (``fit``/``transform``/
-``fit_transform``; constructor arguments stored unchanged) and supports all
-four spaces (``nb101``, ``nb201``, ``darts``, ``nbgraph``):
+``fit_transform``; constructor arguments stored unchanged) and supports every
+registered space, as it reads only the views each space provides
+(``op_dag``, ``to_onehot``, ``to_decisions``, ``to_graph``):
 
 - :class:`AdjacencyOneHotEncoder`: adjacency + op one-hot;
 - :class:`PathEncoder`: BANANAS path encoding (``truncate=k`` for the truncated one);

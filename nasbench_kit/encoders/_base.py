@@ -5,8 +5,10 @@ learns what it needs (at least the space), ``transform(archs)`` returns a
 float32 ``ndarray`` (one row per arch; ``GraphEncoder`` returns graphs), and
 ``fit_transform`` does both. Archs may be given in any notation of the space;
 the space comes from ``space=`` (a name or ``SearchSpace``) or from the first
-architecture. Constructors only store their arguments, so ``sklearn.base.clone``
-works and encoders can be predictor parameters.
+architecture. Encoders know no space by name: they read the views every space
+provides (``op_dag``, ``to_onehot``, ``to_decisions``, ``to_graph``), so they
+work on every registered space. Constructors only store their arguments, so
+``sklearn.base.clone`` works and encoders can be predictor parameters.
 
 >>> from nasbench_kit.encoders import CategoricalEncoder
 >>> enc = CategoricalEncoder(space="nb201")
@@ -23,7 +25,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from nasbench_kit.errors import NotFittedError, OutOfDomainError
-from nasbench_kit.spaces import Architecture, SearchSpace, get_space
+from nasbench_kit.spaces import Architecture, SearchSpace, get_space, list_spaces
+from nasbench_kit.spaces._checks import show
 
 
 def resolve_space(space: str | SearchSpace | None, archs: Sequence[Any]) -> SearchSpace:
@@ -34,8 +37,8 @@ def resolve_space(space: str | SearchSpace | None, archs: Sequence[Any]) -> Sear
     if isinstance(first, Architecture):
         return first.space
     raise OutOfDomainError(
-        f"cannot tell the search space of {first!r}: it is not an Architecture; "
-        "pass space='nb201' (or the space's name) or parse the archs first"
+        f"cannot tell the search space of {show(first)}: it is not an Architecture; "
+        f"pass space=<name> (one of {list_spaces()}) or parse the archs first"
     )
 
 
@@ -73,7 +76,6 @@ class Encoder(BaseEstimator):
         items = as_arch_list(archs)
         space = resolve_space(self.space, items)
         parsed = parse_all(space, items)
-        self._check_space(space)
         self.space_ = space
         self._setup(parsed)
         return self
@@ -94,14 +96,10 @@ class Encoder(BaseEstimator):
         return self.fit(items).transform(items)
 
     # ---- for subclasses ------------------------------------------------------
-    supported_spaces: tuple[str, ...] = ("nb101", "nb201", "darts", "nbgraph")
-
-    def _check_space(self, space: SearchSpace) -> None:
-        if space.name not in self.supported_spaces:
-            raise OutOfDomainError(
-                f"{type(self).__name__} does not support space {space.name!r}; "
-                f"it supports {list(self.supported_spaces)}"
-            )
+    @property
+    def supported_spaces(self) -> tuple[str, ...]:
+        """Every registered space: encoders read only the views each space provides."""
+        return tuple(list_spaces())
 
     def _setup(self, archs: list[Architecture]) -> None:
         """Learn fitted state (default: the feature count from one encoded arch)."""

@@ -1,7 +1,7 @@
 """Path encoding (BANANAS): which op sequences occur on input -> output paths.
 
 A feature is one op sequence along a live path from a cell input to the cell
-output (DARTS paths also name their input, ``c_{k-2}`` or ``c_{k-1}``, and
+output of the space's operation DAG (``space.op_dag``) (DARTS paths also name their input, ``c_{k-2}`` or ``c_{k-1}``, and
 their cell); its value is 1.0 when the architecture has such a path. Paths
 through a ``none`` op carry no data and are left out.
 
@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 
 from nasbench_kit.encoders._base import Encoder
-from nasbench_kit.encoders._dag import op_vocabulary, structure
 from nasbench_kit.errors import OutOfDomainError
 from nasbench_kit.spaces import Architecture, SearchSpace
 
@@ -46,10 +45,10 @@ class PathEncoder(Encoder):
             raise OutOfDomainError(
                 f"truncate={t!r} must be a positive int (paths to keep) or None for all paths"
             )
-        rank = {op: k for k, op in enumerate(op_vocabulary(self.space_))}
+        rank = {op: k for k, op in enumerate(self.space_.op_names)}
         seen: set[PathKey] = set()
         for a in archs:
-            for cell, dag in structure(a):
+            for cell, dag in self.space_.op_dag(a):
                 seen.update((cell, p) for p in dag.paths)
 
         def order(key: PathKey) -> tuple[Any, ...]:
@@ -65,8 +64,9 @@ class PathEncoder(Encoder):
     def _encode(self, archs: list[Architecture]) -> np.ndarray:
         index = {p: k for k, p in enumerate(self.paths_)}
         out = np.zeros((len(archs), len(index)), dtype=np.float32)
+        op_dag = self.space_.op_dag
         for r, a in enumerate(archs):
-            for cell, dag in structure(a):
+            for cell, dag in op_dag(a):
                 for p in dag.paths:
                     k = index.get((cell, p))
                     if k is not None:

@@ -1,5 +1,6 @@
 """Structural features: op counts on the live input -> output paths.
 
+Every space's cells are read through its operation DAG (``space.op_dag``).
 Apart from the ``all`` columns, every feature is read off the *live* paths
 (a ``none`` op or a dead end drops out), so ops that cannot influence the
 output do not change them. Per cell, for each op of the space:
@@ -9,7 +10,7 @@ output do not change them. Per cell, for each op of the space:
 - ``sum``/``max``/``min`` over paths: how often the op occurs along a path;
 
 then the number of paths, whether the cell is connected, longest and mean
-path length, and for *parametric* ops (not skip/pool/none): sum/max/min/mean
+path length, and for *parametric* ops (not in ``space.param_free_ops``): sum/max/min/mean
 per path, paths with one or more, parameter-free paths and whether one exists.
 On NB201 these features (with :class:`PathEncoder`) are the main reason the
 default predictors rank well from 50 samples.
@@ -28,8 +29,8 @@ import functools
 import numpy as np
 
 from nasbench_kit.encoders._base import Encoder
-from nasbench_kit.encoders._dag import cell_names, is_param_free, op_vocabulary, structure
-from nasbench_kit.spaces import Architecture
+from nasbench_kit.spaces import Architecture, SearchSpace
+from nasbench_kit.spaces._dag import CUT_LABEL
 
 _OP_STATS = ("live", "all", "sum", "max", "min")
 _CELL_STATS = (
@@ -42,10 +43,10 @@ class StructureEncoder(Encoder):
     """Isomorphism-aware op/path statistics (see the module docs for the columns)."""
 
     def _setup(self, archs: list[Architecture]) -> None:
-        ops = [op for op in op_vocabulary(self.space_) if op != "none"]
+        ops = [op for op in self.space_.op_names if op != CUT_LABEL]
         self.ops_ = ops
         names = []
-        for cell in cell_names(self.space_):
+        for cell in self.space_.cell_names:
             names += [f"{cell}:{op}:{s}" for op in ops for s in _OP_STATS]
             names += [f"{cell}:{s}" for s in _CELL_STATS]
         self.feature_names_ = names
@@ -55,17 +56,17 @@ class StructureEncoder(Encoder):
         ops = tuple(self.ops_)
         if not archs:
             return np.zeros((0, self.n_features_), dtype=np.float32)
-        return np.stack([_arch_row(a, ops) for a in archs])
+        return np.stack([_arch_row(self.space_, a, ops) for a in archs])
 
 
 @functools.lru_cache(maxsize=1 << 17)
-def _arch_row(arch: Architecture, ops: tuple[str, ...]) -> np.ndarray:
+def _arch_row(space: SearchSpace, arch: Architecture, ops: tuple[str, ...]) -> np.ndarray:
     """Features of one architecture (cached; the array is read-only)."""
     col = {op: k for k, op in enumerate(ops)}
     n_ops = len(ops)
-    free = [is_param_free(op) for op in ops]
+    free = [op in space.param_free_ops for op in ops]
     row: list[float] = []
-    for _, dag in structure(arch):
+    for _, dag in space.op_dag(arch):
         live = [0.0] * n_ops
         every = [0.0] * n_ops
         for v in dag.op_nodes():

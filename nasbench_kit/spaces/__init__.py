@@ -1,8 +1,15 @@
 """Search spaces: ``get_space(name)`` returns the one shared instance.
 
+This registry is the one list of supported spaces: encoders, predictors and
+samplers read the views every space provides (see :class:`SearchSpace`), so a
+new space is its module (and its views module) plus one line here.
+
 >>> from nasbench_kit.spaces import get_space, list_spaces
 >>> "nb201" in list_spaces()
 True
+>>> space = get_space("nb201")
+>>> space.n_architectures, space.decision_sizes(), space.onehot_size
+(15625, (5, 5, 5, 5, 5, 5), 30)
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ import importlib
 
 from nasbench_kit.errors import UnknownSpaceError
 from nasbench_kit.spaces._base import Architecture, SearchSpace
+from nasbench_kit.spaces._checks import show
+from nasbench_kit.spaces._dag import OpDag
 
 # name -> "module:ClassName"; imported lazily so that loading one space is cheap.
 _REGISTRY: dict[str, str] = {
@@ -31,6 +40,10 @@ def get_space(name: str | SearchSpace) -> SearchSpace:
     """The shared :class:`SearchSpace` instance called ``name``."""
     if isinstance(name, SearchSpace):
         return name
+    if not isinstance(name, str):
+        raise UnknownSpaceError(
+            f"search space {show(name)} is not a name; pass one of {sorted(_REGISTRY)}"
+        )
     space = _INSTANCES.get(name)
     if space is not None:
         return space
@@ -45,4 +58,4 @@ def get_space(name: str | SearchSpace) -> SearchSpace:
     return space
 
 
-__all__ = ["Architecture", "SearchSpace", "get_space", "list_spaces"]
+__all__ = ["Architecture", "OpDag", "SearchSpace", "get_space", "list_spaces"]

@@ -43,6 +43,7 @@ import numpy as np
 from nasbench_kit._rng import as_rng
 from nasbench_kit.errors import OutOfDomainError
 from nasbench_kit.spaces._base import Architecture, SearchSpace
+from nasbench_kit.spaces._checks import show
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch_geometric.data import Data
@@ -79,7 +80,7 @@ def _bad(msg: str) -> OutOfDomainError:
 def _canon_cell(name: str, cell: Any) -> Cell:
     """Validate one cell's 8 ``(op, input)`` pairs and sort each node's pair."""
     if isinstance(cell, (str, bytes)) or not isinstance(cell, Sequence):
-        raise _bad(f"{name} cell {cell!r} is not a list of (op, input) pairs; "
+        raise _bad(f"{name} cell {show(cell)} is not a list of (op, input) pairs; "
                    "give 8 pairs such as [('sep_conv_3x3', 0), ('skip_connect', 1), ...]")
     if len(cell) != 8:
         raise _bad(f"{name} cell has {len(cell)} edges; a DARTS cell has exactly 8 "
@@ -87,14 +88,14 @@ def _canon_cell(name: str, cell: Any) -> Cell:
     pairs: list[tuple[str, int]] = []
     for pair in cell:
         if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
-            raise _bad(f"{name} cell edge {pair!r} is not an (op, input) pair; "
+            raise _bad(f"{name} cell edge {show(pair)} is not an (op, input) pair; "
                        "write it like ('sep_conv_3x3', 0)")
         op, inp = pair
         if not isinstance(op, str) or op not in OPS:
-            raise _bad(f"unknown op {op!r} in the {name} cell; DARTS/NB301 ops are {list(OPS)} "
+            raise _bad(f"unknown op {show(op)} in the {name} cell; DARTS/NB301 ops are {list(OPS)} "
                        "(there is no 'none'): use one of them")
         if isinstance(inp, bool) or not isinstance(inp, (int, np.integer)):
-            raise _bad(f"input {inp!r} of edge {pair!r} in the {name} cell is not an int; "
+            raise _bad(f"input {show(inp)} of edge {show(pair)} in the {name} cell is not an int; "
                        "inputs are node numbers 0..4")
         pairs.append((op, int(inp)))
     out: list[tuple[str, int]] = []
@@ -102,8 +103,9 @@ def _canon_cell(name: str, cell: Any) -> Cell:
         two = pairs[2 * node - 4: 2 * node - 2]
         for op, inp in two:
             if not 0 <= inp < node:
-                raise _bad(f"input {inp} of edge ({op!r}, {inp}) at node {node} of the {name} "
-                           f"cell is not an earlier node; node {node} takes inputs from 0..{node - 1}")
+                raise _bad(f"input {show(inp)} of edge ({show(op)}, {show(inp)}) at node {node} of "
+                           f"the {name} cell is not an earlier node; node {node} takes inputs from "
+                           f"0..{node - 1}")
         if two[0][1] == two[1][1]:
             raise _bad(f"node {node} of the {name} cell takes both inputs from node {two[0][1]} "
                        f"({two}); the two inputs of a node must come from distinct nodes")
@@ -159,10 +161,10 @@ class DartsArch(Architecture):
 
 
 # ---- the genotype-string grammar (a strict regular expression; never eval) ----
-_PAIR = r"\(\s*(?:'(\w+)'|\"(\w+)\")\s*,\s*(\d+)\s*\)"
-_PAIR_NC = r"\(\s*(?:'\w+'|\"\w+\")\s*,\s*\d+\s*\)"
+_PAIR = r"\(\s*(?:'(\w+)'|\"(\w+)\")\s*,\s*([0-9]+)\s*\)"
+_PAIR_NC = r"\(\s*(?:'\w+'|\"\w+\")\s*,\s*[0-9]+\s*\)"
 _LIST = rf"\[\s*(?:{_PAIR_NC}\s*(?:,\s*{_PAIR_NC}\s*)*(?:,\s*)?)?\]"
-_CONCAT = r"\[[\d\s,]*\]|range\(\s*\d+\s*,\s*\d+\s*\)"
+_CONCAT = r"\[[0-9\s,]*\]|range\(\s*[0-9]+\s*,\s*[0-9]+\s*\)"
 _GENOTYPE = re.compile(
     rf"\s*Genotype\(\s*normal\s*=\s*({_LIST})\s*(?:,\s*normal_concat\s*=\s*({_CONCAT})\s*)?"
     rf",\s*reduce\s*=\s*({_LIST})\s*(?:,\s*reduce_concat\s*=\s*({_CONCAT})\s*)?(?:,\s*)?\)\s*"
@@ -174,14 +176,17 @@ _GRAMMAR = ("Genotype(normal=[('sep_conv_3x3', 0), ... 8 pairs], normal_concat=[
 def _parse_concat(text: str | None) -> list[int]:
     if text is None:
         return list(CONCAT)
-    nums = [int(n) for n in re.findall(r"\d+", text)]
+    nums = [int(n) for n in re.findall(r"[0-9]+", text)]
+    if text.startswith("range") and nums[1] - nums[0] > len(CONCAT):
+        raise _bad(f"concat {text[:60]!r} lists {nums[1] - nums[0]} nodes; NB301 cells always "
+                   "concatenate nodes [2, 3, 4, 5]: use that (or omit it)")
     return list(range(nums[0], nums[1])) if text.startswith("range") else nums
 
 
 def _parse_genotype(s: str) -> Genotype:
     m = _GENOTYPE.fullmatch(s)
     if m is None:
-        raise _bad(f"genotype string {s[:80]!r} does not follow the grammar {_GRAMMAR}")
+        raise _bad(f"genotype string {show(s[:80])} does not follow the grammar {_GRAMMAR}")
     pairs = [[(a or b, int(i)) for a, b, i in re.findall(_PAIR, m.group(k))] for k in (1, 3)]
     return Genotype(pairs[0], _parse_concat(m.group(2)), pairs[1], _parse_concat(m.group(4)))
 
@@ -198,6 +203,13 @@ class DartsSpace(SearchSpace):
     node_feature_names: ClassVar[tuple[str, ...]] = (
         "input_c_k-2", "input_c_k-1", *OPS, "sum", "output", "reduce_cell",
     )
+    enumerable: ClassVar[bool] = False
+    param_free_ops: ClassVar[frozenset[str]] = frozenset(
+        {"max_pool_3x3", "avg_pool_3x3", "skip_connect"})
+    cell_names: ClassVar[tuple[str, ...]] = CELLS
+    #: Per cell and edge: one-hot op (7) + one-hot input node (5).
+    onehot_size: ClassVar[int] = len(CELLS) * 2 * len(NODES) * (len(OPS) + max(NODES))
+    views_module: ClassVar[str] = "nasbench_kit.spaces._darts_views"
 
     # ---- notations --------------------------------------------------------
     def parse(self, x: Any) -> DartsArch:
@@ -213,7 +225,7 @@ class DartsSpace(SearchSpace):
                 return self.from_string(s)
             if s[:1] in "[(":
                 return self.from_naslib(s)
-            raise _bad(f"string {x[:60]!r} is neither a DARTS genotype string ('Genotype(normal=...') "
+            raise _bad(f"string {show(x[:60])} is neither a DARTS genotype string ('Genotype(normal=...') "
                        "nor a NASLib compact tuple ('(((0, 3), ...), (...))'); use one of those")
         if isinstance(x, Mapping):
             return self.from_configspace(x)
@@ -227,7 +239,7 @@ class DartsSpace(SearchSpace):
             if isinstance(first, str):
                 return DartsArch(normal=x[0], reduce=x[1])
             return self.from_naslib(x)
-        raise _bad(f"cannot read {x!r} as a DARTS architecture; give a genotype string, a "
+        raise _bad(f"cannot read {show(x)} as a DARTS architecture; give a genotype string, a "
                    "Genotype, NASLib compact tuples or an NB301 ConfigSpace dict")
 
     def from_string(self, s: str) -> DartsArch:
@@ -247,15 +259,15 @@ class DartsSpace(SearchSpace):
     def from_genotype(self, g: Any) -> DartsArch:
         """From a :class:`Genotype` or anything with ``.normal``/``.reduce`` pair lists."""
         if not (hasattr(g, "normal") and hasattr(g, "reduce")):
-            raise _bad(f"{g!r} has no .normal/.reduce attributes; pass a Genotype")
+            raise _bad(f"{show(g)} has no .normal/.reduce attributes; pass a Genotype")
         for cell in CELLS:
             concat = getattr(g, f"{cell}_concat", CONCAT)
             try:
                 concat_ok = sorted(int(c) for c in concat) == CONCAT
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 concat_ok = False
             if not concat_ok:
-                raise _bad(f"{cell}_concat={concat!r}; NB301 cells always concatenate nodes "
+                raise _bad(f"{cell}_concat={show(concat)}; NB301 cells always concatenate nodes "
                            "[2, 3, 4, 5]: use that (or omit it)")
         return DartsArch(normal=g.normal, reduce=g.reduce)
 
@@ -271,25 +283,25 @@ class DartsSpace(SearchSpace):
                 raise _bad(f"NASLib compact string of {len(compact)} characters is too long")
             try:
                 compact = ast.literal_eval(compact)  # literals only: never runs code
-            except (ValueError, SyntaxError, MemoryError, RecursionError) as err:
-                raise _bad(f"{compact[:60]!r} is not a NASLib compact tuple ({err}); write it "
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as err:
+                raise _bad(f"{show(compact[:60])} is not a NASLib compact tuple ({err}); write it "
                            "like (((0, 3), (1, 2), ...), ((0, 0), ...))") from err
         if isinstance(compact, (str, bytes, Mapping)) or not isinstance(compact, Sequence) \
                 or len(compact) != 2:
-            raise _bad(f"NASLib compact {compact!r} must be 2 cells (normal, reduce) of 8 "
+            raise _bad(f"NASLib compact {show(compact)} must be 2 cells (normal, reduce) of 8 "
                        "(input, op_index) pairs")
         cells: list[list[tuple[Any, Any]]] = []
         for name, cell in zip(CELLS, compact):
             if isinstance(cell, (str, bytes)) or not isinstance(cell, Sequence):
-                raise _bad(f"NASLib {name} cell {cell!r} is not a sequence of (input, op_index) pairs")
+                raise _bad(f"NASLib {name} cell {show(cell)} is not a sequence of (input, op_index) pairs")
             pairs = []
             for pair in cell:
                 if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
-                    raise _bad(f"NASLib {name} edge {pair!r} is not an (input, op_index) pair")
+                    raise _bad(f"NASLib {name} edge {show(pair)} is not an (input, op_index) pair")
                 inp, idx = pair
                 if isinstance(idx, bool) or not isinstance(idx, (int, np.integer)) \
                         or not 0 <= idx < len(OPS):
-                    raise _bad(f"NASLib op index {idx!r} in the {name} cell is out of range; "
+                    raise _bad(f"NASLib op index {show(idx)} in the {name} cell is out of range; "
                                f"indices 0..6 mean {list(OPS)}")
                 pairs.append((OPS[int(idx)], inp))
             cells.append(pairs)
@@ -303,22 +315,22 @@ class DartsSpace(SearchSpace):
     def from_configspace(self, config: Mapping[str, Any]) -> DartsArch:
         """From an NB301 ConfigSpace dict; non-architecture keys are ignored."""
         if not isinstance(config, Mapping):
-            raise _bad(f"{config!r} is not a ConfigSpace dict")
+            raise _bad(f"{show(config)} is not a ConfigSpace dict")
         network = config.get("NetworkSelectorDatasetInfo:network", "darts")
-        if network != "darts":
-            raise _bad(f"NetworkSelectorDatasetInfo:network={network!r}; only 'darts' configs "
+        if not isinstance(network, str) or network != "darts":
+            raise _bad(f"NetworkSelectorDatasetInfo:network={show(network)}; only 'darts' configs "
                        "describe this space")
         edges: dict[str, dict[int, Any]] = {c: {} for c in CELLS}
         inputs: dict[str, dict[int, Any]] = {c: {} for c in CELLS}
         for key, value in config.items():
-            m = re.fullmatch(r"(edge|inputs_node)_(normal|reduce)_(\d+)",
+            m = re.fullmatch(r"(edge|inputs_node)_(normal|reduce)_([0-9]{1,3})",
                              key[len(CS_PREFIX):] if isinstance(key, str)
                              and key.startswith(CS_PREFIX) else "")
             if m is None:
                 continue
             kind, cell, num = m.group(1), m.group(2), int(m.group(3))
             if (kind == "edge" and num > 13) or (kind == "inputs_node" and num not in NODES):
-                raise _bad(f"ConfigSpace key {key!r} is out of range; edges are numbered 0..13 "
+                raise _bad(f"ConfigSpace key {show(key)} is out of range; edges are numbered 0..13 "
                            "and inputs_node keys 2..5")
             (edges if kind == "edge" else inputs)[cell][num] = value
         cells: list[list[tuple[Any, int]]] = []
@@ -335,7 +347,7 @@ class DartsSpace(SearchSpace):
                 declared = inputs[cell].get(node)
                 derived = f"{mine[0][1]}_{mine[1][1]}"
                 if declared is not None and str(declared) != derived:
-                    raise _bad(f"{CS_PREFIX}inputs_node_{cell}_{node}={declared!r} disagrees with "
+                    raise _bad(f"{CS_PREFIX}inputs_node_{cell}_{node}={show(declared)} disagrees with "
                                f"its edge keys (inputs {derived}); make them agree")
                 pairs.extend(mine)
             cells.append(pairs)
@@ -426,10 +438,10 @@ class DartsSpace(SearchSpace):
         wired input -> op -> sum of its intermediate node; four sum nodes; one
         output node fed by all sums. Columns: :attr:`node_feature_names`.
         """
+        a = self.parse(arch)
         import torch
         from torch_geometric.data import Data
 
-        a = self.parse(arch)
         col = {n: i for i, n in enumerate(self.node_feature_names)}
         x = np.zeros((30, len(col)), dtype=np.float32)
         src: list[int] = []

@@ -51,6 +51,7 @@ from nasbench_kit._rng import as_rng
 from nasbench_kit.errors import OutOfDomainError
 from nasbench_kit.spaces import _graph
 from nasbench_kit.spaces._base import Architecture, SearchSpace
+from nasbench_kit.spaces._checks import as_array, show, sized
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch_geometric.data import Data
@@ -66,23 +67,28 @@ N_CELLS = 423_624
 _LABEL = {op: i for i, op in enumerate(OPS)}
 _ALIASES = {"conv3x3": OPS[0], "conv1x1": OPS[1], "maxpool": OPS[2], **{op: op for op in OPS}}
 _EXAMPLE = "011,001,000|conv3x3-bn-relu"
+_MAX_SPEC_VERTICES = 64
+_MAX_NASLIB = 16 * 16 + 16  # the longest NASLib tuple from_naslib reads (n <= 16)
 
 
 def _bad(value: Any, rule: str, fix: str) -> OutOfDomainError:
-    return OutOfDomainError(f"NB101 {value!r}: {rule}; {fix}")
+    return OutOfDomainError(f"NB101 {show(value)}: {rule}; {fix}")
 
 
 def _matrix_rows(matrix: Any) -> list[list[int]]:
     """A square 0/1 matrix as lists of ints, or OutOfDomainError."""
-    try:
-        arr = np.asarray(matrix)
-    except (ValueError, TypeError):  # ragged nesting
-        arr = np.empty(0, dtype=object)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
+    arr = as_array(matrix)
+    if arr is None or arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
         raise _bad(
             matrix,
             "the adjacency matrix must be a square n x n array with n >= 2",
             "pass e.g. [[0, 1], [0, 0]] (row i lists the edges leaving vertex i)",
+        )
+    if arr.shape[0] > _MAX_SPEC_VERTICES:  # pruning could not bring it down to 7 cheaply
+        raise _bad(
+            f"matrix of shape {arr.shape}",
+            f"a spec of more than {_MAX_SPEC_VERTICES} vertices is refused",
+            f"cells have at most {MAX_VERTICES} vertices after pruning: drop the dangling ones",
         )
     if arr.dtype.kind not in "biuf" or not np.isin(arr, (0, 1)).all():
         raise _bad(matrix, "matrix entries must be 0 or 1", "use 1 for an edge i -> j, else 0")
@@ -100,7 +106,8 @@ def _matrix_rows(matrix: Any) -> list[list[int]]:
 
 
 def _op_list(ops: Any, n: int) -> list[str]:
-    if isinstance(ops, (str, bytes)) or not isinstance(ops, (Sequence, np.ndarray)):
+    if isinstance(ops, (str, bytes)) or not isinstance(ops, (Sequence, np.ndarray)) \
+            or not sized(ops) or not all(isinstance(op, str) for op in ops):  # fmt: skip
         raise _bad(ops, "ops must be a sequence of op names", f"pass a list of {n} names")
     ops = [str(op) for op in ops]
     if len(ops) != n:
@@ -150,6 +157,11 @@ def _canonical(matrix: Any, ops: Any) -> tuple[tuple[tuple[int, ...], ...], tupl
     )
 
 
+def _short(x: Sequence[Any] | np.ndarray) -> bool:
+    """Whether ``x`` is small enough to be a NASLib tuple (checked before copying it)."""
+    return (x.size if isinstance(x, np.ndarray) else len(x)) <= _MAX_NASLIB
+
+
 def _labels(ops: Sequence[str]) -> list[int]:
     return [-1, *(_LABEL[op] for op in ops[1:-1]), -2]
 
@@ -197,6 +209,10 @@ class NB101Space(SearchSpace):
         INPUT, "conv1x1-bn-relu", "conv3x3-bn-relu", "maxpool3x3", OUTPUT,
     )  # fmt: skip
     op_names: ClassVar[tuple[str, ...]] = OPS
+    param_free_ops: ClassVar[frozenset[str]] = frozenset({"maxpool3x3"})
+    #: 21 upper-triangular entries of the padded 7 x 7 matrix + 5 inner op one-hots.
+    onehot_size: ClassVar[int] = MAX_VERTICES * (MAX_VERTICES - 1) // 2 + 5 * len(OPS)
+    views_module: ClassVar[str] = "nasbench_kit.spaces._nb101_views"
 
     # ---- notations -----------------------------------------------------------------
     def from_spec(self, matrix: Any, ops: Sequence[str]) -> NB101Arch:
@@ -226,8 +242,9 @@ class NB101Space(SearchSpace):
 
     def from_naslib(self, t: Any) -> NB101Arch:
         """NASLib's tuple: ``n*n`` adjacency entries, then ``n`` op codes over ``NASLIB_OPS``."""
-        values = np.asarray(t).ravel() if not isinstance(t, (str, bytes)) else np.empty(0)
-        n = next((k for k in range(2, 17) if k * k + k == len(values)), 0)
+        values = None if isinstance(t, (str, bytes)) else as_array(t)
+        values = np.empty(0) if values is None else values.ravel()
+        n = next((k for k in range(2, 17) if k * k + k == len(values)), 0)  # <= _MAX_NASLIB
         if not n or values.dtype.kind not in "biu":
             raise _bad(
                 t,
@@ -262,12 +279,12 @@ class NB101Space(SearchSpace):
             if matrix is None or ops is None:
                 raise _bad(x, "a dict needs 'matrix' and 'ops'", "pass {'matrix': m, 'ops': o}")
             return NB101Arch(matrix, ops)
-        if isinstance(x, (Sequence, np.ndarray)) and len(x) == 2:
+        if isinstance(x, (Sequence, np.ndarray)) and sized(x) and len(x) == 2:
             return NB101Arch(x[0], x[1])
-        if isinstance(x, (Sequence, np.ndarray)) and all(
-            isinstance(v, (int, np.integer)) for v in np.asarray(x, dtype=object).ravel()
-        ):
-            return self.from_naslib(x)
+        if isinstance(x, (Sequence, np.ndarray)) and sized(x) and _short(x):
+            flat = as_array(x, dtype=object)
+            if flat is not None and all(isinstance(v, (int, np.integer)) for v in flat.ravel()):
+                return self.from_naslib(x)
         raise _bad(
             x,
             "is not an NB101 notation",
@@ -365,7 +382,12 @@ class NB101Space(SearchSpace):
         return list(seen.values())
 
     # ---- finiteness -------------------------------------------------------------------
-    def enumerate(self) -> Iterator[NB101Arch]:
+    @property
+    def n_architectures(self) -> int:
+        """423,624 valid cells up to isomorphism (the published count)."""
+        return N_CELLS
+
+    def _enumerate(self) -> Iterator[NB101Arch]:
         """Every cell once, by vertex count (one per isomorphism class; takes 1-2 minutes)."""
         seen: set[str] = set()
         for matrices, labels in enumerate_cells():
@@ -376,16 +398,13 @@ class NB101Space(SearchSpace):
                     seen.add(arch.hash)
                     yield arch
 
-    def __len__(self) -> int:
-        return N_CELLS
-
     # ---- graphs --------------------------------------------------------------------
     def to_graph(self, arch: Architecture) -> Data:
         """One node per vertex of the pruned cell (one-hot op), one edge per matrix edge."""
+        a = self._own(arch)
         import torch
         from torch_geometric.data import Data
 
-        a = self._own(arch)
         column = {name: k for k, name in enumerate(self.node_feature_names)}
         x = torch.zeros(a.num_vertices, len(column), dtype=torch.float32)
         x[torch.arange(a.num_vertices), torch.tensor([column[o] for o in a.ops])] = 1.0
@@ -397,7 +416,7 @@ class NB101Space(SearchSpace):
         if isinstance(arch, NB101Arch):
             return arch
         raise OutOfDomainError(
-            f"{arch!r} is not an NB101 architecture; build one with get_space('nb101').parse(...)"
+            f"{show(arch)} is not an NB101 architecture; build one with get_space('nb101').parse(...)"
         )
 
 

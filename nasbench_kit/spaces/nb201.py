@@ -64,6 +64,7 @@ import numpy as np
 from nasbench_kit._rng import as_rng
 from nasbench_kit.errors import CorruptFileError, OutOfDomainError
 from nasbench_kit.spaces._base import Architecture, SearchSpace
+from nasbench_kit.spaces._checks import show, sized
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch_geometric.data import Data
@@ -171,12 +172,12 @@ def _op_id(value: Any, position: int) -> int:
         if value in _OP_INDEX:
             return _OP_INDEX[value]
         raise OutOfDomainError(
-            f"unknown NB201 op {value!r} at edge {position}; use one of {list(OP_NAMES)}"
+            f"unknown NB201 op {show(value)} at edge {position}; use one of {list(OP_NAMES)}"
         )
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 0 <= value < 5:
         return int(value)
     raise OutOfDomainError(
-        f"NB201 op {value!r} at edge {position} is neither an op name nor an int in 0..4 "
+        f"NB201 op {show(value)} at edge {position} is neither an op name nor an int in 0..4 "
         f"(indices into {list(OP_NAMES)})"
     )
 
@@ -199,7 +200,7 @@ class NB201Arch(Architecture):
         ops = self.ops
         if isinstance(ops, (str, bytes)) or not isinstance(ops, Sequence) or len(ops) != 6:
             raise OutOfDomainError(
-                f"NB201 ops={ops!r} must be a sequence of 6 op names "
+                f"NB201 ops={show(ops)} must be a sequence of 6 op names "
                 f"(edges 1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2) from {list(OP_NAMES)}"
             )
         code = _code_of([_op_id(op, i) for i, op in enumerate(ops)])
@@ -224,10 +225,15 @@ class NB201Space(SearchSpace):
     op_names: ClassVar[tuple[str, ...]] = OP_NAMES
     naslib_ops: ClassVar[tuple[str, ...]] = NASLIB_OPS
     node_feature_names: ClassVar[tuple[str, ...]] = ("input", *OP_NAMES, "output")
+    param_free_ops: ClassVar[frozenset[str]] = frozenset({"none", "skip_connect", "avg_pool_3x3"})
+    onehot_size: ClassVar[int] = len(EDGES) * len(OP_NAMES)
+    views_module: ClassVar[str] = "nasbench_kit.spaces._nb201_views"
 
     # ---- notations ---------------------------------------------------------
     def from_ops(self, ops: Sequence[str | int]) -> NB201Arch:
         """From 6 op names, or ints indexing ``op_names``, in arch-string edge order."""
+        if isinstance(ops, (str, bytes)) or not sized(ops):
+            raise OutOfDomainError(f"NB201 ops={show(ops)} must be a sequence of 6 op names")
         return NB201Arch(tuple(ops))
 
     def from_string(self, s: str) -> NB201Arch:
@@ -244,25 +250,23 @@ class NB201Space(SearchSpace):
         hint = f"; expected the form {_EXAMPLE!r}"
         nodes = s.split("+")
         if len(nodes) != 3:
-            return f"NB201 string {s!r} has {len(nodes)} '+'-separated nodes, not 3{hint}"
+            return f"NB201 string {show(s)} has {len(nodes)} '+'-separated nodes, not 3{hint}"
         for target, node in enumerate(nodes, start=1):
             if len(node) < 2 or node[0] != "|" or node[-1] != "|":
-                return (
-                    f"NB201 string {s!r}: node {target} {node!r} must start and end with '|'{hint}"
-                )
+                return f"NB201 string {show(s)}: node {target} {show(node)} must start and end with '|'{hint}"
             edges = node[1:-1].split("|")
             if len(edges) != target:
-                return f"NB201 string {s!r}: node {target} needs {target} edges, got {len(edges)}{hint}"
+                return f"NB201 string {show(s)}: node {target} needs {target} edges, got {len(edges)}{hint}"
             for source, edge in enumerate(edges):
                 op, sep, src = edge.partition("~")
                 if not sep or src != str(source):
                     return (
-                        f"NB201 string {s!r}: edge {edge!r} of node {target} must read "
+                        f"NB201 string {show(s)}: edge {show(edge)} of node {target} must read "
                         f"'<op>~{source}'{hint}"
                     )
                 if op not in _OP_INDEX:
-                    return f"NB201 string {s!r}: unknown op {op!r}; use one of {list(OP_NAMES)}"
-        return f"NB201 string {s!r} is not a valid arch string{hint}"
+                    return f"NB201 string {show(s)}: unknown op {show(op)}; use one of {list(OP_NAMES)}"
+        return f"NB201 string {show(s)} is not a valid arch string{hint}"
 
     def to_string(self, arch: Architecture) -> str:
         """The canonical arch string (also ``arch.hash``)."""
@@ -271,10 +275,10 @@ class NB201Space(SearchSpace):
     def from_index(self, index: int) -> NB201Arch:
         """The cell with official NB201 index ``index`` (0..15624)."""
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-            raise OutOfDomainError(f"NB201 index {index!r} must be an int in 0..{N_CELLS - 1}")
+            raise OutOfDomainError(f"NB201 index {show(index)} must be an int in 0..{N_CELLS - 1}")
         if not 0 <= index < N_CELLS:
             raise OutOfDomainError(
-                f"NB201 index {index} is out of range; valid indices are 0..{N_CELLS - 1}"
+                f"NB201 index {show(index)} is out of range; valid indices are 0..{N_CELLS - 1}"
             )
         return NB201Arch(_ops_of_code(int(_index_tables()[0][index])))
 
@@ -282,11 +286,11 @@ class NB201Space(SearchSpace):
         """From a NASLib tuple: 6 indices into ``naslib_ops``, NASLib edge order
         (``t`` is ``|t0~0|+|t1~0|t3~1|+|t2~0|t4~1|t5~2|``)."""
         if isinstance(t, (str, bytes)) or not isinstance(t, Sequence) or len(t) != 6:
-            raise OutOfDomainError(f"NASLib NB201 tuple {t!r} must hold 6 ints in 0..4")
+            raise OutOfDomainError(f"NASLib NB201 tuple {show(t)} must hold 6 ints in 0..4")
         for v in t:
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v < 5:
                 raise OutOfDomainError(
-                    f"NASLib NB201 tuple {tuple(t)!r}: {v!r} is not an int in 0..4 "
+                    f"NASLib NB201 tuple {show(tuple(t))}: {show(v)} is not an int in 0..4 "
                     f"(indices into {list(NASLIB_OPS)})"
                 )
         return NB201Arch(tuple(NASLIB_OPS[t[_NASLIB_EDGE[k]]] for k in range(6)))
@@ -304,7 +308,7 @@ class NB201Space(SearchSpace):
             return x
         if isinstance(x, Architecture):
             raise OutOfDomainError(
-                f"{x!r} belongs to space {x.space_name!r}, not 'nb201'; parse it with its own space"
+                f"{show(x)} belongs to space {x.space_name!r}, not 'nb201'; parse it with its own space"
             )
         if isinstance(x, str):
             text = x.strip()
@@ -313,23 +317,23 @@ class NB201Space(SearchSpace):
                     values = tuple(int(v) for v in text[1:-1].split(","))
                 except ValueError:
                     raise OutOfDomainError(
-                        f"NASLib tuple text {x!r} must list 6 ints, e.g. '(0, 2, 3, 2, 3, 1)'"
+                        f"NASLib tuple text {show(x)} must list 6 ints, e.g. '(0, 2, 3, 2, 3, 1)'"
                     ) from None
                 return self.from_naslib(values)
             return self.from_string(x)
         if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
             return self.from_index(x)
-        if isinstance(x, (tuple, list, np.ndarray)) and len(x) == 6:
+        if isinstance(x, (tuple, list, np.ndarray)) and sized(x) and len(x) == 6:
             if all(isinstance(v, str) for v in x):
                 return self.from_ops(list(x))
             if isinstance(x, tuple):
                 return self.from_naslib(x)
             raise OutOfDomainError(
-                f"ambiguous NB201 notation {x!r}: pass a tuple for a NASLib tuple, or call "
+                f"ambiguous NB201 notation {show(x)}: pass a tuple for a NASLib tuple, or call "
                 "from_ops(...) for op indices in op_names order"
             )
         raise OutOfDomainError(
-            f"cannot read {x!r} as an NB201 cell; pass an arch string, an index 0..{N_CELLS - 1}, "
+            f"cannot read {show(x)} as an NB201 cell; pass an arch string, an index 0..{N_CELLS - 1}, "
             "a NASLib tuple of 6 ints, or 6 op names"
         )
 
@@ -370,13 +374,15 @@ class NB201Space(SearchSpace):
             if op != a.ops[k]
         ]
 
-    def enumerate(self) -> Iterator[NB201Arch]:
+    @property
+    def n_architectures(self) -> int:
+        """15,625: every one of the 5**6 cells is a distinct key."""
+        return N_CELLS
+
+    def _enumerate(self) -> Iterator[NB201Arch]:
         """All 15,625 cells in official index order."""
         for code in _index_tables()[0]:
             yield NB201Arch(_ops_of_code(int(code)))
-
-    def __len__(self) -> int:
-        return N_CELLS
 
     # ---- equivalence classes -------------------------------------------------
     def iso_classes(self, rule: Literal["function", "nb201"] = "function") -> dict[str, list[int]]:
@@ -384,7 +390,7 @@ class NB201Space(SearchSpace):
         ``iso_hash`` (4,930 classes); ``"nb201"`` by the benchmark's own unique
         string (6,466 classes, the paper's figure)."""
         if rule not in ("function", "nb201"):
-            raise OutOfDomainError(f"iso rule {rule!r} is unknown; use 'function' or 'nb201'")
+            raise OutOfDomainError(f"iso rule {show(rule)} is unknown; use 'function' or 'nb201'")
         classes: dict[str, list[int]] = {}
         for index, arch in enumerate(self.enumerate()):
             key = arch.iso_hash if rule == "function" else nb201_unique_str(arch)
@@ -410,7 +416,7 @@ class NB201Space(SearchSpace):
         if isinstance(arch, NB201Arch):
             return arch
         raise OutOfDomainError(
-            f"{arch!r} is not an NB201 architecture; build one with get_space('nb201').parse(...)"
+            f"{show(arch)} is not an NB201 architecture; build one with get_space('nb201').parse(...)"
         )
 
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -49,6 +50,7 @@ import numpy as np
 from nasbench_kit._rng import as_rng
 from nasbench_kit.errors import OutOfDomainError
 from nasbench_kit.spaces._base import Architecture, SearchSpace
+from nasbench_kit.spaces._checks import show, sized
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch_geometric.data import Data
@@ -79,6 +81,8 @@ _SYMMETRIC: dict[tuple[int, ...], tuple[int, ...]] = {
     (0, 1, 2, 2): (2, 3),
 }
 _EXAMPLE = "0,0,1,2|gcn,gat,skip,sage"
+#: One link in the string notation: a short ASCII number (``str.isdigit`` accepts ``"²"``).
+_LINK_RE = re.compile(r"[0-9]{1,3}")
 
 
 def _relabel(links: Sequence[int], perm: Sequence[int]) -> tuple[int, ...]:
@@ -189,18 +193,18 @@ def _validate(links: Any, ops: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Checked ``(links, op indices)`` of a user spec; raises OutOfDomainError."""
     if isinstance(links, (str, bytes)) or not isinstance(links, Sequence) or len(links) != 4:
         raise OutOfDomainError(
-            f"NB-Graph links={links!r} must be 4 ints, links[i] in 0..i (e.g. [0, 0, 1, 2])"
+            f"NB-Graph links={show(links)} must be 4 ints, links[i] in 0..i (e.g. [0, 0, 1, 2])"
         )
     lk = []
     for i, v in enumerate(links):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= i:
             raise OutOfDomainError(
-                f"NB-Graph links={list(links)!r}: links[{i}]={v!r} must be an int in 0..{i} "
+                f"NB-Graph links={show(list(links))}: links[{i}]={show(v)} must be an int in 0..{i} "
                 "(node i+1 reads the input 0 or an earlier node)"
             )
         lk.append(int(v))
     if isinstance(ops, (str, bytes)) or not isinstance(ops, Sequence) or len(ops) != 4:
-        raise OutOfDomainError(f"NB-Graph ops={ops!r} must be 4 op names from {list(OP_NAMES)}")
+        raise OutOfDomainError(f"NB-Graph ops={show(ops)} must be 4 op names from {list(OP_NAMES)}")
     op = []
     for v in ops:
         if isinstance(v, str) and v in _OP_INDEX:
@@ -209,7 +213,7 @@ def _validate(links: Any, ops: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
             op.append(int(v))
         else:
             raise OutOfDomainError(
-                f"NB-Graph ops={list(ops)!r}: unknown op {v!r}; use names from {list(OP_NAMES)}"
+                f"NB-Graph ops={show(list(ops))}: unknown op {show(v)}; use names from {list(OP_NAMES)}"
             )
     if op == [_SKIP] * 4:
         raise OutOfDomainError(
@@ -265,24 +269,28 @@ class NBGraphSpace(SearchSpace):
     op_names: ClassVar[tuple[str, ...]] = OP_NAMES
     link_patterns: ClassVar[tuple[tuple[int, ...], ...]] = LINK_PATTERNS
     node_feature_names: ClassVar[tuple[str, ...]] = ("input", *OP_NAMES, "output")
+    param_free_ops: ClassVar[frozenset[str]] = frozenset({"skip"})
+    #: Per computing node: one-hot link (4) + one-hot op (9).
+    onehot_size: ClassVar[int] = 4 * (4 + len(OP_NAMES))
+    views_module: ClassVar[str] = "nasbench_kit.spaces._nbgraph_views"
 
     # ---- notations ---------------------------------------------------------
     def from_spec(self, links: Sequence[int], ops: Sequence[str | int]) -> NBGraphArch:
         """From a link pattern and 4 op names (the package's ``Arch(lk, op)``)."""
         seq = (list, tuple, np.ndarray)
         return NBGraphArch(
-            tuple(links) if isinstance(links, seq) else links,
-            tuple(ops) if isinstance(ops, seq) else ops,
+            tuple(links) if isinstance(links, seq) and sized(links) else links,
+            tuple(ops) if isinstance(ops, seq) and sized(ops) else ops,
         )
 
     def from_key(self, key: int) -> NBGraphArch:
         """From a benchmark key (an int such as ``81111``)."""
         if isinstance(key, bool) or not isinstance(key, (int, np.integer)):
-            raise OutOfDomainError(f"NB-Graph key {key!r} must be an int")
+            raise OutOfDomainError(f"NB-Graph key {show(key)} must be an int")
         spec = _decode(int(key))
         if spec is None:
             raise OutOfDomainError(
-                f"NB-Graph key {key} is not one of the {N_ARCHS} benchmark keys; keys are "
+                f"NB-Graph key {show(key)} is not one of the {N_ARCHS} benchmark keys; keys are "
                 "canonical specs (see enumerate()); build from a spec with from_spec(links, ops)"
             )
         return NBGraphArch._trusted(*spec, int(key))
@@ -293,9 +301,9 @@ class NBGraphSpace(SearchSpace):
             raise OutOfDomainError(f"NB-Graph string must be a str, got {type(s).__name__}")
         left, sep, right = s.partition("|")
         parts = left.split(",")
-        if not sep or len(parts) != 4 or not all(p.isdigit() for p in parts):
+        if not sep or len(parts) != 4 or not all(_LINK_RE.fullmatch(p) for p in parts):
             raise OutOfDomainError(
-                f"NB-Graph string {s!r} must read '<4 link ints>|<4 op names>', "
+                f"NB-Graph string {show(s)} must read '<4 link ints>|<4 op names>', "
                 f"comma-separated without spaces, e.g. {_EXAMPLE!r}"
             )
         return NBGraphArch(tuple(int(p) for p in parts), tuple(right.split(",")))
@@ -313,7 +321,7 @@ class NBGraphSpace(SearchSpace):
             return x
         if isinstance(x, Architecture):
             raise OutOfDomainError(
-                f"{x!r} belongs to space {x.space_name!r}, not 'nbgraph'; parse it with its own space"
+                f"{show(x)} belongs to space {x.space_name!r}, not 'nbgraph'; parse it with its own space"
             )
         if isinstance(x, str):
             return self.from_string(x)
@@ -326,7 +334,7 @@ class NBGraphSpace(SearchSpace):
         if hasattr(x, "link") and hasattr(x, "ops"):
             return self.from_spec(x.link, x.ops)
         raise OutOfDomainError(
-            f"cannot read {x!r} as an NB-Graph architecture; pass a key, a string like "
+            f"cannot read {show(x)} as an NB-Graph architecture; pass a key, a string like "
             f"{_EXAMPLE!r}, or (links, ops)"
         )
 
@@ -377,14 +385,16 @@ class NBGraphSpace(SearchSpace):
                 found[key] = NBGraphArch(links, op)
         return [found[k] for k in sorted(found)]
 
-    def enumerate(self) -> Iterator[NBGraphArch]:
+    @property
+    def n_architectures(self) -> int:
+        """26,206 benchmark keys (canonical specs)."""
+        return N_ARCHS
+
+    def _enumerate(self) -> Iterator[NBGraphArch]:
         """Every benchmark entry once, in increasing key order."""
         for key in _all_keys():
             links, ops = _decode_digits(int(key))
             yield NBGraphArch._trusted(links, ops, int(key))
-
-    def __len__(self) -> int:
-        return N_ARCHS
 
     # ---- graphs -------------------------------------------------------------
     def to_graph(self, arch: Architecture) -> Data:
@@ -408,6 +418,6 @@ class NBGraphSpace(SearchSpace):
         if isinstance(arch, NBGraphArch):
             return arch
         raise OutOfDomainError(
-            f"{arch!r} is not an NB-Graph architecture; build one with "
+            f"{show(arch)} is not an NB-Graph architecture; build one with "
             "get_space('nbgraph').parse(...)"
         )
