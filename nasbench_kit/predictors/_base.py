@@ -62,8 +62,12 @@ def derive_seed(rng: np.random.Generator) -> int:
 class Predictor(RegressorMixin, BaseEstimator):
     """Base of every architecture-performance predictor."""
 
-    #: Spaces this predictor works on (the contract tests read it).
-    supported_spaces: tuple[str, ...] = ("nb101", "nb201", "darts", "nbgraph")
+    @property
+    def supported_spaces(self) -> tuple[str, ...]:
+        """Spaces this predictor works on: every registered space (encoders use space views)."""
+        from nasbench_kit.spaces import list_spaces
+
+        return tuple(list_spaces())
 
     # ---- to override ----------------------------------------------------------
     def _default_encoder(self) -> Encoder:  # pragma: no cover - abstract
