@@ -14,12 +14,25 @@ seed rule) and ``0.0`` when the table has no cost metric (NaN when the table
 lacks timing for that row). Values are stored as float32 and returned as
 float64 rounded to 7 significant digits, i.e. the source's decimals.
 
+A joined table may hold metrics measured at only some of its fidelities
+(``metadata["extra"]["metric_fidelities"]``); querying one elsewhere raises
+:class:`UnknownFidelityError` naming its fidelities, and each such metric
+costs its own table's cost metric (``metric_costs``).
+
+``Benchmark`` implements the :class:`~nasbench_kit.evaluators.protocol.Evaluator`
+contract. A table is the whole truth only for the architectures it holds:
+:meth:`optimum` and :meth:`pareto_front` are the best value and the front over
+its rows (the true optimum of the space when the table holds every
+architecture, as NB201 tables do).
+
 >>> import numpy as np
 >>> b = Benchmark.from_arrays(name="demo/toy", space="nb201", dataset="toy",
 ...     archs=["|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"],
 ...     metrics=("test_acc",), units={"test_acc": "%"}, values=np.array([[91.5]]))
 >>> b.query(b.archs()[0], "test_acc").value
 91.5
+>>> b.optimum("test_acc"), b.query(b.archs()[0], "test_acc").provenance
+(91.5, 'table:demo/toy')
 """
 
 from __future__ import annotations
@@ -33,23 +46,27 @@ import numpy as np
 
 from nasbench_kit.errors import (
     CorruptFileError,
+    NasBenchKitError,
     NotInTableError,
     OutOfDomainError,
+    UnknownFidelityError,
     UnknownMetricError,
+    UnknownSeedError,
 )
-from nasbench_kit.results import EvalResult
+from nasbench_kit.results import EvalResult, make_provenance
 from nasbench_kit.spaces import Architecture, SearchSpace, get_space
-from nasbench_kit.tables.schema import SCHEMA_VERSION, TableData
+from nasbench_kit.tables.schema import SCHEMA_VERSION, TableData, metric_axes
+from nasbench_kit.tables.summary import TableSummaries
 
 if TYPE_CHECKING:  # pragma: no cover
     import os
-
-    import pandas as pd
 
 __all__ = ["Benchmark", "EvalResult"]
 
 
 _new_tuple = tuple.__new__
+#: Seed types equal (as dict keys) to an int seed but refused as seeds.
+_ALIAS_SEEDS = frozenset({bool, float})
 
 
 class _Column(NamedTuple):
@@ -62,23 +79,6 @@ class _Column(NamedTuple):
     provenance: str
 
 
-_SHARED: dict[str, tuple[tuple[int, int], Benchmark]] = {}
-
-
-def _open_shared(path: str) -> Benchmark:
-    """Open ``path`` once per process (unpickling many references reuses it)."""
-    import os
-
-    st = os.stat(path)
-    key = (st.st_mtime_ns, st.st_size)
-    hit = _SHARED.get(path)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    bench = Benchmark.open(path)
-    _SHARED[path] = (key, bench)
-    return bench
-
-
 def _tidy(x: np.ndarray) -> np.ndarray:
     """Round to 7 significant digits (float32 precision) so that stored float32
     values come back as the source's decimals (93.2956, not 93.29560089...)."""
@@ -88,7 +88,7 @@ def _tidy(x: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(out), out, x)
 
 
-class Benchmark:
+class Benchmark(TableSummaries):
     """Read-only benchmark table. Build with :meth:`open`, :meth:`from_table`
     or :meth:`from_arrays` (``nasbench_kit.load(name)`` opens the cached file)."""
 
@@ -124,7 +124,19 @@ class Benchmark:
         else:
             self._notations = tuple(notations)
             self._notation_rows = dict(zip(notations, range(len(notations))))
-        self._provenance = f"{table.name} ({table.source})" if table.source else table.name
+        if len(self._rows) != len(hashes):
+            raise CorruptFileError(
+                f"table {table.name!r} lists an architecture hash twice; rebuild it "
+                "(load(..., force_reload=True) or import it again)"
+            )
+        try:
+            self._metric_fids, self._metric_costs = metric_axes(
+                table.extra, self._metrics, self._fidelities
+            )
+        except OutOfDomainError as exc:
+            raise (OutOfDomainError if validate else CorruptFileError)(str(exc)) from None
+        detail = f"{table.name} ({table.source})" if table.source else table.name
+        self._provenance = make_provenance("table", detail)
         self._metadata: dict[str, Any] = {
             "source": table.source, "licence": table.licence, "citation": table.citation,
             "source_checksum": table.source_checksum, "schema_version": SCHEMA_VERSION,
@@ -186,10 +198,13 @@ class Benchmark:
         )  # fmt: skip
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # File-backed tables travel as their path (workers reopen them cheaply).
+        # File-backed tables travel as their path: a worker opens each file once
+        # through the process-wide cache of open tables (tables/cache.py).
         path = self._metadata["path"]
         if path is not None:
-            return (_open_shared, (path,))
+            from nasbench_kit.tables.cache import open_table
+
+            return (open_table, (path,))
         return (Benchmark.from_table, (self.to_table(),))
 
     # ---- description -----------------------------------------------------
@@ -252,9 +267,10 @@ class Benchmark:
         )
 
     def __contains__(self, arch: Any) -> bool:
+        """True when :meth:`query` answers ``arch`` (a row of this table)."""
         try:
             self.row_of(arch)
-        except (NotInTableError, OutOfDomainError):
+        except NasBenchKitError:
             return False
         return True
 
@@ -280,7 +296,7 @@ class Benchmark:
         return list(self._archs)
 
     # ---- columns ---------------------------------------------------------
-    def _column(self, metric: Any, fidelity: Any, seed: Any) -> _Column:
+    def _column(self, metric: Any, fidelity: Any, seed: Any, strict: bool = True) -> _Column:
         m = self._metric_index.get(metric) if isinstance(metric, str) else None
         if m is None:
             raise UnknownMetricError(
@@ -288,29 +304,43 @@ class Benchmark:
                 f"{list(self._metrics)}"
             )
         f = self._fidelity_index(fidelity)
+        own = self._metric_fids.get(metric)
+        if strict and own is not None and self._fidelities[f] not in own:
+            raise UnknownFidelityError(
+                f"metric {metric!r} of table {self._name!r} is measured only at fidelities "
+                f"{list(own)} (epochs), not at {self._fidelities[f]!r}; pass fidelity={own[-1]!r} "
+                "(a joined table keeps each metric at the fidelity its source measured)"
+            )
         s = self._seed_position(seed)
         array = self._slice(m, f, s)
+        cost = self._metric_costs.get(metric, self._cost_metric)
         if self._cost_metric is None:
             costs = [0.0] * len(array)
+        elif not cost:
+            costs = [float("nan")] * len(array)
         else:
-            costs = self._slice(self._metric_index[self._cost_metric], f, s).tolist()
+            costs = self._slice(self._metric_index[cost], f, s).tolist()
+        array.flags.writeable = False
         col = _Column(
             values=array.tolist(), costs=costs, array=array, unit=self._units[metric],
             fidelity=self._fidelities[f], seed=None if s is None else self._seeds[s],
             provenance=self._provenance,
         )  # fmt: skip
-        self._cols[(metric, fidelity, seed)] = col
+        if strict:
+            self._cols[(metric, fidelity, seed)] = col
         return col
 
     def _fidelity_index(self, fidelity: Any) -> int:
         if fidelity is None:
             return len(self._fidelities) - 1
-        try:
-            f = self._fid_index.get(float(fidelity))
-        except (TypeError, ValueError):
-            f = None
-        if f is None or isinstance(fidelity, bool):
-            raise UnknownMetricError(
+        f = None
+        if not isinstance(fidelity, (bool, str, bytes)):
+            try:
+                f = self._fid_index.get(float(fidelity))
+            except (TypeError, ValueError, OverflowError):
+                f = None
+        if f is None:
+            raise UnknownFidelityError(
                 f"fidelity {fidelity!r} is not in table {self._name!r}; choose one of "
                 f"{list(self._fidelities)} (epochs) or None for the largest"
             )
@@ -320,13 +350,14 @@ class Benchmark:
         if seed is None:
             return None
         if not self._seeds:
-            raise UnknownMetricError(
+            raise UnknownSeedError(
                 f"seed {seed!r}: table {self._name!r} publishes only the mean over seeds; "
                 "pass seed=None"
             )
-        s = self._seed_index.get(seed) if not isinstance(seed, (bool, float)) else None
+        ok = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+        s = self._seed_index.get(int(seed)) if ok else None
         if s is None:
-            raise UnknownMetricError(
+            raise UnknownSeedError(
                 f"seed {seed!r} is not in table {self._name!r}; choose one of "
                 f"{list(self._seeds)} or None for the mean over seeds"
             )
@@ -349,15 +380,16 @@ class Benchmark:
     ) -> EvalResult:
         """Look up ``metric`` of ``arch`` (Architecture or any notation).
 
-        Raises :class:`UnknownMetricError` (bad metric/fidelity/seed, listing
-        the valid ones), :class:`NotInTableError` (valid arch, no row) and
+        Raises :class:`UnknownMetricError`, :class:`UnknownFidelityError`,
+        :class:`UnknownSeedError` (each listing the valid choices),
+        :class:`NotInTableError` (valid arch, no row) and
         :class:`OutOfDomainError` (not a valid notation).
         """
         try:
             col = self._cols.get((metric, fidelity, seed))
         except TypeError:  # unhashable metric/fidelity/seed
             col = None
-        if col is None:
+        if col is None or type(fidelity) is bool or type(seed) in _ALIAS_SEEDS:  # True == 1.0 == 1
             col = self._column(metric, fidelity, seed)
         if type(arch) is self._arch_type:
             row = self._rows.get(arch.hash)
@@ -377,14 +409,14 @@ class Benchmark:
         fidelity: float | None = None,
         seed: int | None = None,
         *,
-        rows: np.ndarray | None = None,
+        rows: Any = None,
     ) -> np.ndarray:
-        """float64 values of ``metric`` for many archs (or row ids via ``rows=``)."""
+        """float64 values of ``metric`` for many archs, or for row ids ``rows=`` in [0, n)."""
         try:
             col = self._cols.get((metric, fidelity, seed))
         except TypeError:
             col = None
-        if col is None:
+        if col is None or type(fidelity) is bool or type(seed) in _ALIAS_SEEDS:
             col = self._column(metric, fidelity, seed)
         if rows is not None:
             if archs is not None:
@@ -397,6 +429,11 @@ class Benchmark:
     def rows_of(self, archs: Iterable[Any]) -> np.ndarray:
         """Row ids (intp array) of ``archs``; errors as in :meth:`row_of`."""
         if not isinstance(archs, (list, tuple)):
+            if isinstance(archs, (str, bytes, Architecture)) or not isinstance(archs, Iterable):
+                raise OutOfDomainError(
+                    f"archs={archs!r:.80} is not a list of architectures; pass a list or other "
+                    "iterable of them (use query() for one architecture)"
+                )
             archs = list(archs)
         get, t = self._rows.get, self._arch_type
         idx = [get(a.hash, -1) if type(a) is t else self.row_of(a) for a in archs]
@@ -407,45 +444,23 @@ class Benchmark:
         return out
 
     def _check_rows(self, rows: Any) -> np.ndarray:
-        arr = np.asarray(rows)
-        if arr.dtype.kind not in "iu":
+        n = len(self)
+        try:
+            arr = np.asarray(rows)
+        except (TypeError, ValueError, OverflowError):
+            arr = np.asarray(None)
+        if arr.size == 0 and arr.ndim == 1:
+            return np.zeros(0, dtype=np.intp)
+        if arr.dtype.kind not in "iu" or arr.ndim != 1:
             raise OutOfDomainError(
-                f"rows must be an integer array of row ids, got dtype {arr.dtype}; "
+                f"rows must be a 1-D integer array of row ids in [0, {n}), got "
+                f"{type(rows).__name__} of dtype {arr.dtype}, shape {arr.shape}; "
                 "use bench.rows_of(archs) to get them"
             )
-        n = len(self)
-        if arr.size and (arr.min() < -n or arr.max() >= n):
-            raise OutOfDomainError(f"row ids must lie in [0, {n}) for table {self._name!r}")
-        return arr
-
-    def to_frame(
-        self,
-        metric: str | Sequence[str] | None = None,
-        fidelity: float | None = None,
-        seed: int | None = None,
-    ) -> pd.DataFrame:
-        """pandas DataFrame, index ``hash`` (row order), one column per metric."""
-        import pandas as pd
-
-        names = list(self._metrics) if metric is None else [metric] if isinstance(
-            metric, str) else list(metric)  # fmt: skip
-        data = {m: self._column(m, fidelity, seed).array for m in names}
-        frame = pd.DataFrame(data, index=pd.Index(self._hashes, name="hash"))
-        return frame
-
-    def best(
-        self,
-        metric: str,
-        maximize: bool = True,
-        fidelity: float | None = None,
-        seed: int | None = None,
-    ) -> tuple[Architecture, float]:
-        """``(arch, value)`` of the best row for ``metric`` (NaN rows ignored)."""
-        array = self._column(metric, fidelity, seed).array
-        if np.isnan(array).all():
-            raise UnknownMetricError(
-                f"metric {metric!r} of table {self._name!r} is NaN for every row at "
-                f"fidelity={fidelity!r}, seed={seed!r}; pick another metric or fidelity"
+        if arr.size and (arr.min() < 0 or arr.max() >= n):
+            bad = arr[(arr < 0) | (arr >= n)][0]
+            raise OutOfDomainError(
+                f"row id {int(bad)} is out of range: row ids must lie in [0, {n}) for table "
+                f"{self._name!r} (negative ids are refused)"
             )
-        row = int(np.nanargmax(array) if maximize else np.nanargmin(array))
-        return self._space.from_string(self._notations[row]), float(array[row])
+        return arr

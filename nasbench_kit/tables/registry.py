@@ -6,6 +6,12 @@
   packages on first :func:`load` and then opened from the cache; the cache is
   rebuilt when the package file changes (size/mtime recorded at conversion).
 - Imported benchmarks are whatever :func:`import_table` wrote to the cache.
+  The table records its format, source path, options and the source's
+  fingerprint and sha256: importing again under the same name with the same
+  file is a no-op (a stat, or one hash when the file was touched), a different
+  file (or other options) rebuilds it, and ``load(name, force_reload=True)``
+  converts the recorded source again (or says clearly that it is gone).
+- Open tables live in one process-wide cache (``tables/cache.py``).
 - A format name maps to ``nasbench_kit.tables.convert.<name, - as _>``, a
   module exposing ``FORMAT`` and ``convert(path, name=None, **options) ->
   TableData``.
@@ -20,8 +26,8 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import importlib
+import inspect
 import json
 import os
 import pkgutil
@@ -32,11 +38,16 @@ from typing import Any
 
 from nasbench_kit.errors import (
     CorruptFileError,
+    MissingDataError,
     OutOfDomainError,
     UnknownBenchmarkError,
 )
 from nasbench_kit.tables.benchmark import Benchmark
-from nasbench_kit.tables.store import validate_name, write_table
+from nasbench_kit.tables.cache import forget, open_table
+from nasbench_kit.tables.convert._common import content_checksum, fingerprint
+from nasbench_kit.tables.convert._common import file_sha256 as sha256_file
+from nasbench_kit.tables.sources import list_sources
+from nasbench_kit.tables.store import read_attrs, validate_name, write_table
 
 __all__ = [
     "EMBEDDED",
@@ -55,7 +66,7 @@ __all__ = [
 #: Upstream formats with a converter module (planned or present) in ``convert/``.
 KNOWN_FORMATS: tuple[str, ...] = (
     "nb201-pth", "nats-tss", "naslib-nb201", "naslib-nb101", "nb101-tfrecord", "nb301-json",
-    "zc-json", "nb201-csv", "csv", "analognas", "nbgraph-bench",
+    "zc-json", "nb201-csv", "csv", "analognas", "nbgraph-bench", "help-latency",
 )  # fmt: skip
 
 NBGRAPH_DATASETS: tuple[str, ...] = (
@@ -69,7 +80,8 @@ EMBEDDED: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 _CONVERT_PKG = "nasbench_kit.tables.convert"
-_OPEN: dict[str, tuple[tuple[int, int, int], Benchmark]] = {}
+#: ``extra`` keys an import records; equal format and options mean the same recipe.
+_RECIPE_KEYS = ("import_format", "import_options")
 
 
 def home() -> Path:
@@ -84,13 +96,7 @@ def processed_path(name: str) -> Path:
     return home() / "processed" / (name.replace("/", "__") + ".h5")
 
 
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(2**20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+
 
 
 # ---- formats ---------------------------------------------------------------
@@ -142,16 +148,12 @@ def list_benchmarks() -> list[str]:
     return sorted(set(EMBEDDED) | set(_imported_names()))
 
 
-def _file_key(path: Path) -> tuple[int, int, int]:
-    st = path.stat()
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
 def _build_embedded(name: str, path: Path) -> None:
     fmt, options = EMBEDDED[name]
     td = get_converter(fmt).convert(None, name=name, **options)
     td.name = name
     write_table(td, path)
+    forget(path)
 
 
 def _embedded_stale(bench: Benchmark, name: str) -> bool:
@@ -165,51 +167,85 @@ def _embedded_stale(bench: Benchmark, name: str) -> bool:
     return current is not None and current != recorded
 
 
-def load(name: str, force_reload: bool = False) -> Benchmark:
-    """Open benchmark ``name`` (see :func:`list_benchmarks`) as a :class:`Benchmark`.
-
-    Embedded tables are converted from the installed package on first use;
-    ``force_reload=True`` rebuilds an embedded table and re-reads an imported
-    one. Repeated loads of an unchanged file return the same read-only object.
-    """
+def _path_of(name: Any) -> Path:
+    """The cache path of benchmark ``name``, or :class:`UnknownBenchmarkError`."""
     if not isinstance(name, str) or not name:
         raise UnknownBenchmarkError(
-            f"benchmark name {name!r} is not a string; choose one of {list_benchmarks()}"
+            f"benchmark name {name!r} is not a non-empty string; choose one of "
+            f"{list_benchmarks()}"
         )
-    embedded = name in EMBEDDED
-    path = processed_path(name) if (embedded or _name_ok(name)) else None
-    if path is None or (not embedded and not path.exists()):
+    try:
+        path = processed_path(name)
+    except OutOfDomainError as exc:
+        raise UnknownBenchmarkError(
+            f"no benchmark called {name[:60]!r}{'...' if len(name) > 60 else ''}: {exc}"
+        ) from None
+    if name not in EMBEDDED and not path.exists():
         raise UnknownBenchmarkError(
             f"no benchmark called {name!r}; choose one of {list_benchmarks()} or import one "
             "with import_table(format, path, name=...)"
         )
+    return path
+
+
+def load(name: str, force_reload: bool = False) -> Benchmark:
+    """Open benchmark ``name`` (see :func:`list_benchmarks`) as a :class:`Benchmark`.
+
+    Embedded tables are converted from the installed package on first use.
+    ``force_reload=True`` rebuilds an embedded table and converts an imported
+    one again from its recorded source (:class:`MissingDataError` when that
+    file is gone). Repeated loads of an unchanged file return the same
+    read-only object.
+    """
+    path = _path_of(name)
+    embedded = name in EMBEDDED
     if embedded and (force_reload or not path.exists()):
         _build_embedded(name, path)
-        _OPEN.pop(name, None)
-    key = _file_key(path)
-    cached = _OPEN.get(name)
-    if cached is not None and cached[0] == key and not force_reload:
-        return cached[1]
+    elif force_reload:
+        _reimport(name, path)
     try:
-        bench = Benchmark.open(path)
+        bench = open_table(path)
     except CorruptFileError:
         if not embedded:
             raise
         _build_embedded(name, path)
-        bench = Benchmark.open(path)
+        bench = open_table(path)
     if embedded and not force_reload and _embedded_stale(bench, name):
         _build_embedded(name, path)
-        bench = Benchmark.open(path)
-    _OPEN[name] = (_file_key(path), bench)
+        bench = open_table(path)
     return bench
 
 
-def _name_ok(name: str) -> bool:
+# ---- importing ----------------------------------------------------------------
+def _recipe(fmt: str, src: Path, options: dict[str, Any]) -> dict[str, str]:
+    """The ``import_*`` extras that say how a table was made from ``src``."""
     try:
-        validate_name(name)
-    except OutOfDomainError:
+        recorded = json.dumps(options, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        recorded = ""  # not JSON data: the table cannot be converted again by itself
+    return {
+        "import_format": fmt,
+        "import_source": str(src.resolve()),
+        "import_options": recorded,
+        "import_fingerprint": fingerprint(src),
+    }
+
+
+def _unchanged(target: Path, src: Path, recipe: dict[str, str]) -> bool:
+    """True when ``target`` was imported by the same recipe from the same content."""
+    if not target.exists():
         return False
-    return True
+    try:
+        attrs = read_attrs(target)
+    except CorruptFileError:
+        return False
+    extra = attrs["extra"]
+    if any(extra.get(k) != recipe[k] for k in _RECIPE_KEYS) or not recipe["import_options"]:
+        return False
+    same_file = all(extra.get(k) == recipe[k] for k in ("import_source", "import_fingerprint"))
+    if same_file:
+        return True
+    return extra.get("import_sha256") == recipe.setdefault("import_sha256", content_checksum(src))
 
 
 def import_table(
@@ -217,38 +253,69 @@ def import_table(
     path: str | os.PathLike[str],
     name: str | None = None,
     force_reload: bool = False,
+    progress: bool | None = None,
     **options: Any,
 ) -> str:
     """Convert an upstream file with the ``format`` converter into the cache.
 
-    Returns the table name (``name``, else the converter's default). An
-    existing table of that name is kept unless ``force_reload=True``. The
-    source's SHA-256 is recorded when the converter did not set one.
+    Returns the table name (``name``, else the converter's default). A table
+    of that name made from the same file with the same options is kept; a
+    different file (its sha256 differs) or other options rebuild it, as does
+    ``force_reload=True``. The source path, options and sha256 are recorded
+    in ``metadata["extra"]`` (``import_*``). ``progress``: show a progress bar
+    for long conversions (default: on a terminal).
     """
     converter = get_converter(format)
     if name is not None:
         validate_name(name)
         _refuse_embedded(name)
-        if processed_path(name).exists() and not force_reload:
-            return name
-    src = Path(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise OutOfDomainError(
+            f"path={path!r} is not a file path; pass the downloaded {format} file as a string"
+        )
+    src = Path(path).expanduser()
     if not src.exists():
         raise OutOfDomainError(
             f"source path {str(src)!r} does not exist; pass the downloaded {format} file "
             "(see list_sources() for where to get it)"
         )
+    recipe = _recipe(format, src, options)
+    if name is not None and not force_reload and _unchanged(processed_path(name), src, recipe):
+        return name
+    if "progress" in inspect.signature(converter.convert).parameters:
+        options = {**options, "progress": progress}
     td = converter.convert(src, name=name, **options)
     if name is not None:
         td.name = name
     _refuse_embedded(td.name)
     target = processed_path(td.name)
-    if target.exists() and not force_reload:
+    if name is None and not force_reload and _unchanged(target, src, recipe):
         return td.name
-    if not td.source_checksum and src.is_file():
-        td.source_checksum = sha256_file(src)
+    recipe.setdefault("import_sha256", content_checksum(src))
+    td.source_checksum = td.source_checksum or recipe["import_sha256"]
+    td.extra = {**td.extra, **recipe}
     write_table(td, target)
-    _OPEN.pop(td.name, None)
+    forget(target)
     return td.name
+
+
+def _reimport(name: str, path: Path) -> None:
+    """Convert imported table ``name`` again from the source its file records."""
+    extra = read_attrs(path)["extra"]
+    fmt, src, options = (extra.get(k, "") for k in ("import_format", "import_source",
+                                                     "import_options"))  # fmt: skip
+    redo = f"import_table(format, path, name={name!r}, force_reload=True)"
+    if not (fmt and src and options):
+        raise OutOfDomainError(
+            f"table {name!r} records no source to convert again (it was imported by an older "
+            f"nasbench_kit or with options that are not JSON data); import it again: {redo}"
+        )
+    if not Path(src).exists():
+        raise MissingDataError(
+            f"table {name!r} was imported from {src!r}, which no longer exists; pass the file "
+            f"again: import_table({fmt!r}, <path>, name={name!r}, force_reload=True)"
+        )
+    import_table(fmt, src, name=name, force_reload=True, **json.loads(options))
 
 
 def _refuse_embedded(name: str) -> None:
@@ -257,32 +324,3 @@ def _refuse_embedded(name: str) -> None:
             f"{name!r} is the name of an embedded benchmark; import under another name "
             "(e.g. add a suffix like '-mine')"
         )
-
-
-# ---- sources -----------------------------------------------------------------
-def _sources_file() -> Path | None:
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[1] / "data" / "sources.json",
-                      here.parents[2] / "data" / "sources.json"):  # fmt: skip
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def list_sources() -> list[dict[str, Any]]:
-    """Known upstream benchmark sources (name, format, url, sha256, licence, citation).
-
-    >>> any(s["format"] == "nb201-pth" for s in list_sources())
-    True
-    """
-    path = _sources_file()
-    if path is None:
-        raise CorruptFileError(
-            "the sources registry data/sources.json is not installed with this copy of "
-            "nasbench_kit; reinstall the package"
-        )
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CorruptFileError(f"sources registry {str(path)!r} is unreadable: {exc}") from exc
-    return [dict(entry) for entry in data["sources"]]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nasbench_kit.errors import NotInTableError, OutOfDomainError, UnknownMetricError
+from nasbench_kit.errors import (
+    NasBenchKitError,
+    NotInTableError,
+    OutOfDomainError,
+    UnknownFidelityError,
+    UnknownMetricError,
+    UnknownSeedError,
+)
 from nasbench_kit.spaces import get_space
 from nasbench_kit.tables import Benchmark, EvalResult
 from nasbench_kit.tables.schema import TableData
@@ -50,7 +57,7 @@ def test_seed_none_is_nanmean_fidelity_none_is_max(bench):
     assert isinstance(r, EvalResult)
     assert r.value == pytest.approx(np.nanmean(raw), rel=1e-6)
     assert r.fidelity == 200.0 and r.seed is None and r.unit == "%"
-    assert "toy/nb201" in r.provenance and "unit test" in r.provenance
+    assert r.provenance == "table:toy/nb201 (unit test)"
     for s in (0, 2):
         rs = bench.query(arch, "test_acc", seed=s)
         assert rs.seed == s and rs.value == pytest.approx(raw[s], rel=1e-6)
@@ -78,17 +85,25 @@ def test_unknown_metric_fidelity_seed_list_choices(bench):
     with pytest.raises(UnknownMetricError, match="test_acc") as info:
         bench.query(arch, "accuracy")
     assert "'accuracy'" in str(info.value) and "params" in str(info.value)
-    with pytest.raises(UnknownMetricError, match=r"12\.0, 200\.0"):
+    with pytest.raises(UnknownFidelityError, match=r"12\.0, 200\.0"):
         bench.query(arch, "test_acc", fidelity=50)
-    with pytest.raises(UnknownMetricError, match=r"\[0, 1, 2\]"):
+    with pytest.raises(UnknownSeedError, match=r"\[0, 1, 2\]"):
         bench.query(arch, "test_acc", seed=7)
+    for bad_fid in (True, "200", [200], float("nan"), 1e400):
+        with pytest.raises(UnknownFidelityError):
+            bench.query(arch, "test_acc", fidelity=bad_fid)
+    bench.query(arch, "test_acc", seed=1)  # cached under the key 1 ...
+    for bad_seed in (True, 1.0, "1", [1]):  # ... which True must not hit
+        with pytest.raises(UnknownSeedError):
+            bench.query_many([arch], "test_acc", seed=bad_seed)
+    assert not issubclass(UnknownFidelityError, UnknownMetricError)
     with pytest.raises(UnknownMetricError):
         bench.query(arch, ["test_acc"])  # type: ignore[arg-type]
     with pytest.raises(UnknownMetricError):
         bench.query_many([arch], "nope")
     mean_only = Benchmark.from_arrays(name="t/m", space="nb201", dataset="d", archs=[0],
                                       metrics=("a",), values=np.array([[1.0]]))  # fmt: skip
-    with pytest.raises(UnknownMetricError, match="only the mean"):
+    with pytest.raises(UnknownSeedError, match="only the mean"):
         mean_only.query(0, "a", seed=0)
 
 
@@ -136,6 +151,29 @@ def test_query_many_matches_query_and_rows(bench):
         bench.query_many(None, "params", rows=np.array([N]))
     with pytest.raises(OutOfDomainError):
         bench.query_many(archs, "params", rows=np.array([0]))
+    assert bench.query_many(None, "params", rows=[]).shape == (0,)
+
+
+@pytest.mark.parametrize("rows", [[-1], np.array([0, -N]), [[0, 1]], "0", [True], [N]])
+def test_rows_outside_zero_to_n_are_refused(bench, rows):
+    """E.5: ids lie in [0, n); -1 used to return the last row."""
+    with pytest.raises(OutOfDomainError, match="row id|rows must"):
+        bench.query_many(None, "params", rows=rows)
+
+
+@pytest.mark.parametrize("archs", [5, 2.5, "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+                                   b"x", NB201.from_index(1), object()])
+def test_query_many_of_a_non_list_raises_our_error(bench, archs):
+    """E.6: query_many(5, m) used to raise TypeError."""
+    with pytest.raises(OutOfDomainError, match="not a list of architectures"):
+        bench.query_many(archs, "params")
+
+
+@pytest.mark.parametrize("metric", [0, 1.5, ["params", 3], object()])
+def test_to_frame_of_a_non_metric_raises_our_error(bench, metric):
+    """E.6: to_frame(0) used to raise TypeError."""
+    with pytest.raises(NasBenchKitError, match="not in table"):
+        bench.to_frame(metric)
 
 
 def test_frame_best_and_read_only(bench):

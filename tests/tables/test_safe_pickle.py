@@ -170,3 +170,23 @@ def test_safe_torch_load(tmp_path):
         safe_torch_load(cut)
     with pytest.raises(CorruptFileError, match="does not exist"):
         safe_torch_load(tmp_path / "none.pth")
+
+
+def test_a_huge_memo_index_is_refused_quickly(tmp_path):
+    """Fuzz finding: LONG_BINPUT 842,622,325 made the C unpickler allocate ~13 GB (a hang)."""
+    import struct
+    import time
+
+    path = tmp_path / "memo.pkl"
+    path.write_bytes(b"\x80\x04}\x94(\x8c\x01a" + b"r" + struct.pack("<I", 842_622_325) + b"9\x94u.")
+    t0 = time.perf_counter()
+    with pytest.raises(CorruptFileError):
+        safe_load(path)
+    assert time.perf_counter() - t0 < 5.0
+
+
+def test_oversized_allocations_are_refused():
+    for payload in (b"\x80\x02c__builtin__\nbytearray\nJ\x00\x00\x00\x7f\x85R.",
+                    b"\x80\x02c__builtin__\nrange\nJ\x00\x00\x00\x7f\x85R."):  # fmt: skip
+        with pytest.raises(UnsafeFileError, match="refusing to allocate"):
+            safe_load(io.BytesIO(payload))

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from nasbench_kit.errors import CorruptFileError, OutOfDomainError
 from nasbench_kit.tables import store
+from nasbench_kit.tables._seal import MAGIC, USERBLOCK, seal
 from nasbench_kit.tables.schema import TableData
 from nasbench_kit.tables.store import read_table, validate_name, write_table
 
@@ -145,13 +146,40 @@ def test_corrupt_files(tmp_path):
     write_table(make_table(), path)
     with h5py.File(path, "r+") as f:
         f.attrs["schema_version"] = 99
+    with pytest.raises(CorruptFileError, match="damaged"):
+        read_table(path)  # changed behind the store's back: the seal no longer matches
+    seal(path)
     with pytest.raises(CorruptFileError, match="schema version 99"):
         read_table(path)
     write_table(make_table(), path)
     with h5py.File(path, "r+") as f:
         del f["values"]
+    seal(path)
     with pytest.raises(CorruptFileError):
         read_table(path)
+
+
+def test_every_damaged_byte_is_caught_before_libhdf5_reads_it(tmp_path):
+    """A flipped byte in an attribute used to crash the process inside libhdf5."""
+    path = tmp_path / "t.h5"
+    write_table(make_table(), path)
+    data = path.read_bytes()
+    assert data.startswith(MAGIC)
+    rng = np.random.default_rng(0)
+    for pos in sorted(set(rng.integers(USERBLOCK, len(data), 60).tolist())) + [len(data) - 1]:
+        bad = bytearray(data)
+        bad[pos] ^= 0xFF
+        path.write_bytes(bytes(bad))
+        with pytest.raises(CorruptFileError, match="damaged"):
+            read_table(path)
+    path.write_bytes(data[:-10])
+    with pytest.raises(CorruptFileError, match="damaged"):
+        read_table(path)
+    path.write_bytes(data[USERBLOCK:])  # an unsealed HDF5 file (e.g. from an older version)
+    with pytest.raises(CorruptFileError, match="no nasbench_kit seal"):
+        read_table(path)
+    path.write_bytes(data)
+    assert read_table(path).hashes == make_table().hashes
 
 
 @settings(max_examples=15, deadline=None)

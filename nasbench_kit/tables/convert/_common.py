@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import ast
 import csv
+import functools
 import hashlib
 import math
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -25,7 +27,9 @@ from typing import Any
 import numpy as np
 
 from nasbench_kit.errors import CorruptFileError, NasBenchKitError, OutOfDomainError
+from nasbench_kit.tables.convert._inputs import units_option
 from nasbench_kit.tables.schema import TableData
+from nasbench_kit.tables.store import negative_time
 
 #: Units of the standard metric names (see ``tables/schema.py``).
 STANDARD_UNITS: dict[str, str] = {
@@ -97,6 +101,8 @@ def check_options(fmt: str, unknown: Mapping[str, Any], allowed: Iterable[str]) 
 
 def as_path(path: str | Path, fmt: str, *, want_dir: bool | None = False) -> Path:
     """``path`` as a Path that exists (a file, or a directory when ``want_dir``)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise OutOfDomainError(f"{fmt}: path={path!r:.80} is not a file path; pass a string")
     p = Path(path)
     if not p.exists():
         raise CorruptFileError(
@@ -109,13 +115,26 @@ def as_path(path: str | Path, fmt: str, *, want_dir: bool | None = False) -> Pat
     return p
 
 
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of one file's bytes."""
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of one file's bytes (memoised per file version in this process)."""
+    st = os.stat(path)
+    return _sha256_of(str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sha256_of(path: str, _size: int, _mtime_ns: int, _ino: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def pinned(path: Path) -> bool:
+    """True when ``path``'s sha256 is one the sources registry pins (an official file)."""
+    from nasbench_kit.tables.sources import pinned_sha256
+
+    return file_sha256(path) in pinned_sha256()
 
 
 def source_checksum(path: Path, members: Sequence[Path] | None = None) -> str:
@@ -129,11 +148,45 @@ def source_checksum(path: Path, members: Sequence[Path] | None = None) -> str:
     return digest.hexdigest()
 
 
+def _tree(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+
+
+def content_checksum(path: Path) -> str:
+    """sha256 of a file, or of a folder's sorted ``relative path:sha256`` lines (recursive).
+
+    What :func:`~nasbench_kit.tables.registry.import_table` records to tell
+    one source from another.
+    """
+    if not path.is_dir():
+        return file_sha256(path)
+    digest = hashlib.sha256()
+    for member in _tree(path):
+        digest.update(f"{member.relative_to(path).as_posix()}:{file_sha256(member)}\n".encode())
+    return digest.hexdigest()
+
+
+def fingerprint(path: Path) -> str:
+    """A cheap identity of a file or folder version: sizes and mtimes (no reading)."""
+    digest = hashlib.sha256()
+    for member in _tree(path):
+        st = member.stat()
+        digest.update(f"{member.as_posix()}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]
+
+
 # ---- reading -----------------------------------------------------------------
 def read_csv_text(path: Path, fmt: str) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV file; every row must have the header's width."""
+    """Header and rows of a CSV file; every row must have the header's width.
+
+    A UTF-8 byte-order mark before the header is dropped; a file that is not
+    CSV text (JSON, a pickle, a zip ...) is refused naming the format to use.
+    """
+    from nasbench_kit.tables.convert._inputs import expect_kind
+
+    expect_kind(fmt, path, ("csv", "text"), "a CSV table")
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.reader(fh))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise CorruptFileError(
@@ -157,33 +210,41 @@ def read_csv_text(path: Path, fmt: str) -> tuple[list[str], list[list[str]]]:
     return header, rows[1:]
 
 
+_NA = frozenset({"nan", "na", "null", "none", "n/a"})
+
+
 def column_floats(
     cells: Sequence[str], path: Path, fmt: str, column: str, *, strict: bool = True
 ) -> np.ndarray | None:
-    """Parse one text column as float64 (empty cell -> NaN).
+    """Parse one text column as float64 (empty or ``nan``/``NA`` cell -> NaN).
 
-    Returns ``None`` for a textual column (its first non-empty cell is not a
-    number) when ``strict`` is False; a bad cell in a numeric column is a
-    :class:`CorruptFileError` naming the line.
+    Returns ``None`` for a textual column -- not one cell is a number -- when
+    ``strict`` is False. Any other cell that is not a number is a
+    :class:`CorruptFileError` naming its line, the column and the value, so a
+    metric column is never dropped because of one bad cell.
     """
     out = np.full(len(cells), np.nan)
-    seen_number = False
+    bad: tuple[int, str] | None = None
+    numbers = 0
     for i, cell in enumerate(cells):
         text = cell.strip()
-        if not text or text.lower() in ("nan", "na", "null", "none"):
+        if not text or text.lower() in _NA:
             continue
         try:
             out[i] = float(text)
-            seen_number = True
+            numbers += 1
         except ValueError:
-            if not strict and not seen_number:
-                return None
-            raise CorruptFileError(
-                f"{fmt}: {str(path)!r} line {i + 2} column {column!r} holds {text!r}, "
-                "not a number; the file is corrupt or the column is not a metric "
-                "(leave it out of metrics=)"
-            ) from None
-    return out
+            if bad is None:
+                bad = (i, text)
+    if bad is None:
+        return out
+    if not strict and numbers == 0:
+        return None
+    raise CorruptFileError(
+        f"{fmt}: {str(path)!r} line {bad[0] + 2} column {column!r} holds {bad[1][:60]!r}, not a "
+        f"number ({numbers} other cells of that column are numbers); fix or empty that cell, "
+        "or leave the column out of metrics="
+    )
 
 
 def to_float(value: Any) -> float:
@@ -202,7 +263,7 @@ def literal(text: str) -> Any:
     if stripped[:1] in "([{":
         try:
             return ast.literal_eval(stripped)
-        except (ValueError, SyntaxError):
+        except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
             return text
     return text
 
@@ -259,13 +320,14 @@ def build_table(
     n = len(archs)
     if n == 0:
         raise CorruptFileError(f"{fmt}: {str(path)!r} holds no architectures to import")
-    values = np.asarray(values, dtype=np.float32)
+    values = _as_float32(np.asarray(values, dtype=np.float64), fmt, path, metrics, row_labels)
     expected = (n, max(len(seeds), 1), len(fidelities), len(metrics))
     if values.shape != expected:  # internal consistency, not user input
         raise CorruptFileError(
             f"{fmt}: internal shape mismatch {values.shape} != {expected} for {str(path)!r}"
         )
-    stray = sorted(set(units or {}) - set(metrics))
+    units = units_option(fmt, units)
+    stray = sorted(set(units) - set(metrics))
     if stray:
         raise OutOfDomainError(
             f"{fmt}: units= names {stray}, which are not metrics of this table; "
@@ -295,7 +357,15 @@ def build_table(
     kept = tuple(metrics[k] for k in keep)
     if len(keep) != len(metrics):
         values = values[..., keep]
-    unit_map = {m: (units or {}).get(m, metric_unit(m)) for m in kept}
+    unit_map = {m: units.get(m, metric_unit(m)) for m in kept}
+    negative = negative_time(values, kept, unit_map, cost_metric)
+    if negative is not None:
+        row, metric, value = negative
+        raise OutOfDomainError(
+            f"{fmt}: {str(path)!r} {row_labels[row]}: metric {metric!r} (a time, "
+            f"{unit_map.get(metric) or 's'}) is {value!r}; times must be >= 0 -- fix the source "
+            "or leave the value empty (NaN)"
+        )
     order = np.argsort(np.asarray(fidelities, dtype=float), kind="stable")
     fids = tuple(float(fidelities[i]) for i in order)
     if list(order) != list(range(len(order))):
@@ -318,6 +388,21 @@ def build_table(
         cost_metric=cost_metric if cost_metric in kept else None,
         extra=extras,
     )
+
+
+def _as_float32(
+    values: np.ndarray, fmt: str, path: Path, metrics: Sequence[str], labels: Sequence[str]
+) -> np.ndarray:
+    """``values`` as float32; a finite value beyond float32's range is refused, not made inf."""
+    with np.errstate(invalid="ignore"):
+        big = np.isfinite(values) & (np.abs(values) > np.finfo(np.float32).max)
+    if big.any():
+        row, *_rest, k = (int(i) for i in np.argwhere(big)[0])
+        raise OutOfDomainError(
+            f"{fmt}: {str(path)!r} {labels[row]}: metric {metrics[k]!r} is {values[big][0]!r}, "
+            "beyond the float32 range tables store (|x| < 3.4e38); fix the source value"
+        )
+    return values.astype(np.float32)
 
 
 def provenance(

@@ -35,6 +35,8 @@ import numpy as np
 from nasbench_kit.errors import CorruptFileError, OutOfDomainError, UnknownBenchmarkError
 from nasbench_kit.spaces import get_space
 from nasbench_kit.tables._safe_pickle import PlainRecord, safe_load
+from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.schema import TableData
 
 FORMAT = "analognas"
@@ -88,10 +90,11 @@ def _split(x: Any) -> tuple[float, float]:
     """``(value, std)`` from a float, a ``"v ± s"`` string or a drift record."""
     if type(x) is float:
         return x, math.nan
-    if isinstance(x, PlainRecord):
-        return _split(getattr(x, "value", math.nan))[0], _split(
-            getattr(x, "uncertainty", math.nan)
-        )[0]
+    if isinstance(x, PlainRecord):  # a drift record holds plain numbers, never records
+        value, spread = (getattr(x, a, math.nan) for a in ("value", "uncertainty"))
+        if isinstance(value, PlainRecord) or isinstance(spread, PlainRecord):
+            return math.nan, math.nan
+        return _split(value)[0], _split(spread)[0]
     if isinstance(x, (int, float, np.floating, np.integer)) and not isinstance(x, bool):
         return float(x), math.nan
     if isinstance(x, str):
@@ -117,8 +120,12 @@ def convert(
     """Read ``data.anb`` (default: the installed package's) into a ``TableData``."""
     if options:
         raise OutOfDomainError(f"the analognas converter takes no options, got {sorted(options)}")
-    src = Path(path) if path is not None else installed_path()
-    data = safe_load(src, allow=_ALLOW)
+    if path is None:
+        src = installed_path()
+    else:
+        src = C.as_path(path, FORMAT)
+        I.expect_kind(FORMAT, src, I.PICKLE_KINDS, "AnalogNAS-Bench's pickled data.anb")
+    data = safe_load(src, allow=_ALLOW, verified=C.pinned(src))
     if not isinstance(data, dict) or not data:
         raise CorruptFileError(
             f"file {str(src)!r} should hold a non-empty dict of NASLib tuples -> records, "
@@ -130,7 +137,7 @@ def convert(
     for key, rec in data.items():
         try:
             arch = space.from_naslib(tuple(key))
-        except (OutOfDomainError, TypeError) as exc:
+        except (OutOfDomainError, TypeError, ValueError, KeyError, IndexError) as exc:
             raise CorruptFileError(
                 f"file {str(src)!r}: key {key!r} is not a NASLib NB201 tuple ({exc})"
             ) from exc
@@ -147,7 +154,6 @@ def convert(
     rows.sort(key=lambda r: r[0])
     values = np.array([r[2] for r in rows], dtype=np.float32)
     stat = src.stat()
-    from nasbench_kit.tables.registry import sha256_file
 
     return TableData(
         name=name or "analognas/cifar10",
@@ -163,7 +169,7 @@ def convert(
         source=SOURCE if path is None else f"AnalogNAS-Bench file {src.name}",
         licence=LICENCE,
         citation=CITATION,
-        source_checksum=sha256_file(src),
+        source_checksum=C.file_sha256(src),
         cost_metric=None,
         extra={
             "source_stat": f"{stat.st_size}:{stat.st_mtime_ns}",

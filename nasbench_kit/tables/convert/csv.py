@@ -36,6 +36,7 @@ import numpy as np
 
 from nasbench_kit.errors import CorruptFileError, NasBenchKitError, OutOfDomainError
 from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.schema import TableData
 
 FORMAT = "csv"
@@ -151,6 +152,14 @@ def convert(
         ("space", "arch_column", "metrics", "units", "seed_column", "epoch_column",
          "fidelity", "dataset", "cost_metric"),
     )  # fmt: skip
+    space = I.text_option(FORMAT, "space", space)
+    for option, value in (("arch_column", arch_column), ("seed_column", seed_column),
+                          ("epoch_column", epoch_column), ("dataset", dataset),
+                          ("cost_metric", cost_metric)):  # fmt: skip
+        I.text_option(FORMAT, option, value)
+    fidelity = I.fidelity_option(FORMAT, fidelity)
+    chosen_metrics = I.metrics_option(FORMAT, metrics)
+    units = I.units_option(FORMAT, units)
     if space is None:
         from nasbench_kit.spaces import list_spaces
 
@@ -173,19 +182,27 @@ def convert(
     for option, column in (("seed_column", seed_column), ("epoch_column", epoch_column)):
         if column is not None:
             keys.add(_need_column(column, header, option, p))
-    if metrics is None:
+    if chosen_metrics is None:
         chosen = {c: c for c in header if c not in keys}
         strict = False
     else:
-        chosen = dict(metrics) if isinstance(metrics, Mapping) else {c: c for c in metrics}
+        chosen = {c: m or c for c, m in chosen_metrics.items()}
         for column in chosen:
             _need_column(column, header, "metrics", p)
         strict = True
     data: dict[str, np.ndarray] = {}
+    skipped: list[str] = []
     for column, metric in chosen.items():
         arr = _floats(cols[column], p, column, strict)
-        if arr is not None:
-            data[str(metric)] = arr
+        if arr is None:
+            skipped.append(column)
+        elif metric in data:
+            raise OutOfDomainError(
+                f"{FORMAT}: two columns of {str(p)!r} map to metric {metric!r}; "
+                "pass metrics={column: name} with different names"
+            )
+        else:
+            data[metric] = arr
     if not data:
         raise OutOfDomainError(
             f"{FORMAT}: {str(p)!r} has no numeric metric columns besides {sorted(keys)}; "
@@ -227,7 +244,7 @@ def convert(
         np.unique(epochs_col)
         if epochs_col is not None
         else np.array(
-            [float(fidelity) if fidelity is not None else C.FULL_BUDGET.get(sp.name, 1.0)]
+            [fidelity if fidelity is not None else C.FULL_BUDGET.get(sp.name, 1.0)]
         )
     )
     row_seed = (
@@ -266,7 +283,7 @@ def convert(
         fidelities=tuple(float(e) for e in epoch_values),
         metrics=names,
         values=values,
-        units={m: u for m, u in (units or {}).items()},
+        units=units,
         cost_metric=cost_metric,
         provenance=C.provenance(
             {"source": f"user-provided table {p.name}", "licence": "unknown (user-provided)"},
@@ -275,7 +292,8 @@ def convert(
             citation,
         ),
         checksum=C.source_checksum(p),
-        extra={"arch_column": arch_column},
+        extra={"arch_column": arch_column,
+               **({"skipped_columns": ",".join(skipped)} if skipped else {})},  # fmt: skip
         drop_empty=False,
     )
 
@@ -294,5 +312,11 @@ def _key_floats(cols: Mapping[str, list[Any]], column: str | None, path: Path) -
         raise CorruptFileError(
             f"{FORMAT}: column {column!r} of {str(path)!r} has empty cells; every row needs a "
             "seed/epoch value"
+        )
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0) | (np.abs(arr) > 2**62))
+    if bad.size:
+        raise OutOfDomainError(
+            f"{FORMAT}: column {column!r} of {str(path)!r} row {int(bad[0]) + 1} holds "
+            f"{arr[bad[0]]!r}; seeds and epochs must be finite numbers >= 0"
         )
     return arr

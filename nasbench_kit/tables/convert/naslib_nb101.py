@@ -35,6 +35,7 @@ import numpy as np
 
 from nasbench_kit.errors import CorruptFileError
 from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.convert.nb101_tfrecord import HALFWAY, METRICS, NB101_CITATION
 from nasbench_kit.tables.schema import TableData
 
@@ -88,17 +89,27 @@ def convert(
     **unknown: Any,
 ) -> TableData:
     """Read a NASLib NB101 pickle into a :class:`TableData` (space ``nb101``, ``cifar10``)."""
-    from nasbench_kit.spaces import get_space
     from nasbench_kit.tables._safe_pickle import safe_load
 
     C.check_options(FORMAT, unknown, ("halfway",))
     p = C.as_path(path, FORMAT)
+    I.expect_kind(FORMAT, p, I.PICKLE_KINDS, "a NASLib NB101 pickle")
     data = safe_load(p)
     if not isinstance(data, Mapping) or not data:
         raise CorruptFileError(
             f"{FORMAT}: {str(p)!r} holds {type(data).__name__}, not NASLib's non-empty "
             "{module_hash: (fixed_stats, computed_stats)} dict"
         )
+    with I.malformed(f"{FORMAT}: {str(p)!r}", "a NASLib NB101 pickle"):
+        return _convert(p, data, name, bool(halfway), source, licence, citation)
+
+
+def _convert(
+    p: Path, data: Mapping[Any, Any], name: str | None, halfway: bool, source: str | None,
+    licence: str | None, citation: str | None,
+) -> TableData:  # fmt: skip
+    from nasbench_kit.spaces import get_space
+
     space = get_space("nb101")
     metrics = METRICS + (HALFWAY if halfway else ())
     entries = []
@@ -111,7 +122,7 @@ def convert(
         for e, runs in computed.items():
             if not isinstance(runs, Sequence) or not all(isinstance(r, Mapping) for r in runs):
                 raise CorruptFileError(f"{where} epochs {e!r}: expected a list of per-repeat dicts")
-            epochs.add(int(e))
+            epochs.add(I.epochs_count(e, f"{where} epochs key"))
             n_seeds = max(n_seeds, len(runs))
     if not epochs or not n_seeds:
         raise CorruptFileError(f"{FORMAT}: {str(p)!r} holds no training results")

@@ -45,6 +45,7 @@ import numpy as np
 
 from nasbench_kit.errors import CorruptFileError, OutOfDomainError
 from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.schema import TableData
 
 FORMAT = "naslib-nb201"
@@ -135,22 +136,33 @@ def convert(
     ``dataset`` picks the record (default: the only one in the file;
     ``cifar10`` means ``cifar10-valid``, as in NASLib).
     """
-    from nasbench_kit.spaces import get_space
     from nasbench_kit.tables._safe_pickle import safe_load
 
     C.check_options(FORMAT, unknown, ("dataset", "train_time"))
+    dataset = I.text_option(FORMAT, "dataset", dataset)
     if train_time not in ("total", "per_epoch"):
         raise OutOfDomainError(
             f"{FORMAT}: train_time={train_time!r} must be 'total' (cost_info['train_time'] "
             "covers all epochs) or 'per_epoch'"
         )
     p = C.as_path(path, FORMAT)
+    I.expect_kind(FORMAT, p, I.PICKLE_KINDS, "a NASLib pickle")
     data = safe_load(p)
     if not isinstance(data, Mapping) or not data:
         raise CorruptFileError(
             f"{FORMAT}: {str(p)!r} holds {type(data).__name__}, not NASLib's "
             "{arch_key: {dataset: {...}}} dict"
         )
+    with I.malformed(f"{FORMAT}: {str(p)!r}", "a NASLib NB201 pickle"):
+        return _convert(p, data, name, dataset, train_time, source, licence, citation)
+
+
+def _convert(
+    p: Path, data: Mapping[Any, Any], name: str | None, dataset: str | None, train_time: str,
+    source: str | None, licence: str | None, citation: str | None,
+) -> TableData:  # fmt: skip
+    from nasbench_kit.spaces import get_space
+
     found: dict[str, None] = {}
     for value in data.values():
         if not isinstance(value, Mapping):
@@ -176,6 +188,7 @@ def convert(
         labels.append(f"key {key!r}")
         records.append(rec)
     n = max(max((len(_floats(r.get(k))) for k in SERIES), default=0) for r in records)
+    n = I.epochs_count(n, f"{FORMAT}: {str(p)!r} longest per-epoch list")
     if n == 0:
         raise CorruptFileError(f"{FORMAT}: {str(p)!r} has no per-epoch lists for {ds!r}")
     values = np.full((len(archs), 1, n, len(METRICS)), np.nan, dtype=np.float32)

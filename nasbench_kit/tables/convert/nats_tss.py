@@ -35,8 +35,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from nasbench_kit import _progress
 from nasbench_kit.errors import CorruptFileError, OutOfDomainError, UnsafeFileError
 from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.convert.nb201_pth import assemble, hp_label
 from nasbench_kit.tables.schema import TableData
 
@@ -114,17 +116,22 @@ def convert(
     source: str | None = None,
     licence: str | None = None,
     citation: str | None = None,
+    progress: bool | None = None,
     **unknown: Any,
 ) -> TableData:
     """Read a NATS-tss archive directory (or its single-file form) into a TableData.
 
     ``dataset``: ``cifar10-valid`` (default), ``cifar10``, ``cifar100``,
     ``ImageNet16-120``; ``hp``: ``"200"`` (default) or ``"12"``;
-    ``fidelities``: keep only these epochs.
+    ``fidelities``: keep only these epochs; ``progress``: progress bars
+    (default: on a terminal).
     """
     C.check_options(FORMAT, unknown, ("dataset", "hp", "fidelities"))
+    fidelities = I.fidelities_option(FORMAT, fidelities)
     p = C.as_path(path, FORMAT, want_dir=None)
     hp_name, hp_keys = hp_label(hp, FORMAT)
+    I.expect_kind(FORMAT, p, ("directory", "bz2"),
+                  "the NATS-tss archive folder or its .pickle.pbz2 file")  # fmt: skip
     records: list[tuple[str, Any, Any]] = []
     if p.is_dir():
         members = _members(p)
@@ -137,9 +144,11 @@ def convert(
         meta: list[str] = []
         if meta_path.is_file():
             meta_obj = read_pbz2(meta_path)
-            if isinstance(meta_obj, Mapping):
-                meta = list(meta_obj.get("meta_archs") or [])
-        for index in sorted(members):
+            if isinstance(meta_obj, Mapping) and isinstance(meta_obj.get("meta_archs"), list):
+                meta = meta_obj["meta_archs"]
+        bar = _progress.progress(sorted(members), total=len(members), desc=f"{FORMAT} files",
+                                 unit="file", enabled=progress)  # fmt: skip
+        for index in bar:
             where = f"{FORMAT}: {str(members[index])!r}"
             state = _pick(read_pbz2(members[index]), hp_keys, where, str(hp))
             records.append((f"arch {index}", _arch_str(state, index, meta), state))
@@ -152,11 +161,13 @@ def convert(
                 f"{FORMAT}: {str(p)!r} is not a NATS-Bench topology file (no 'arch2infos'); "
                 "pass the NATS-tss-v1_0-3ffb9-simple directory or the .pickle.pbz2 file"
             )
-        meta = list(data.get("meta_archs") or [])
-        for index in sorted(data["arch2infos"]):
-            where = f"{FORMAT}: {str(p)!r} arch {index}"
-            state = _pick(data["arch2infos"][index], hp_keys, where, str(hp))
-            records.append((f"arch {index}", _arch_str(state, int(index), meta), state))
+        with I.malformed(f"{FORMAT}: {str(p)!r}", "a NATS-Bench topology file"):
+            meta = list(data.get("meta_archs") or [])
+            infos = data["arch2infos"]
+            for index in sorted(infos, key=int):
+                where = f"{FORMAT}: {str(p)!r} arch {index}"
+                state = _pick(infos[index], hp_keys, where, str(hp))
+                records.append((f"arch {index}", _arch_str(state, int(index), meta), state))
         checksum = C.source_checksum(p)
     return assemble(
         fmt=FORMAT,
@@ -169,4 +180,5 @@ def convert(
         provenance=C.provenance(_PROVENANCE, source, licence, citation),
         checksum=checksum,
         extra={"layout": "directory" if p.is_dir() else "single-file"},
+        progress=progress,
     )

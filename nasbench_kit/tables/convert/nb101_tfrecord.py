@@ -45,8 +45,10 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_kit import _progress
 from nasbench_kit.errors import CorruptFileError
 from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.schema import TableData
 
 FORMAT = "nb101-tfrecord"
@@ -256,7 +258,7 @@ def _parse_record(payload: bytes) -> tuple[str, int, str, str, dict[str, Any]]:
     metrics = decode_model_metrics(base64.b64decode(raw, validate=True))
     if not metrics["evaluation_data"]:
         raise ValueError("ModelMetrics holds no evaluation_data")
-    return module_hash, int(epochs), adjacency, str(operations), metrics
+    return module_hash, I.epochs_count(epochs, "record epochs"), adjacency, str(operations), metrics
 
 
 def _arch_of(space: Any, adjacency: str, operations: str, module_hash: str, where: str) -> Any:
@@ -275,13 +277,19 @@ def convert(
     source: str | None = None,
     licence: str | None = None,
     citation: str | None = None,
+    progress: bool | None = None,
     **unknown: Any,
 ) -> TableData:
-    """Read an official NB101 ``.tfrecord`` into a :class:`TableData` (space ``nb101``)."""
+    """Read an official NB101 ``.tfrecord`` into a :class:`TableData` (space ``nb101``).
+
+    ``halfway=True`` adds the ``halfway_*`` metrics; ``progress``: a progress
+    bar over the file's bytes (default: on a terminal; the full file takes minutes).
+    """
     from nasbench_kit.spaces import get_space
 
     C.check_options(FORMAT, unknown, ("halfway",))
     p = C.as_path(path, FORMAT)
+    I.expect_kind(FORMAT, p, ("binary", "pickle"), "a NAS-Bench-101 .tfrecord file")
     space = get_space("nb101")
     metrics = METRICS + (HALFWAY if halfway else ())
     rows: dict[str, int] = {}
@@ -290,46 +298,50 @@ def convert(
     fids: dict[int, int] = {}
     values = np.full((1024, 3, 4, len(metrics)), np.nan, dtype=np.float32)
     counts = np.zeros((1024, 4), dtype=np.int64)
-    for k, payload in enumerate(iter_records(p)):
-        where = f"{FORMAT}: {str(p)!r} record {k}"
-        try:
-            module_hash, epochs, adjacency, operations, m = _parse_record(payload)
-        except (ValueError, TypeError, UnicodeDecodeError, binascii.Error) as exc:
-            raise CorruptFileError(
-                f"{where} is not a NAS-Bench-101 record ({type(exc).__name__}: {exc}); the "
-                "file is corrupt or not a nasbench .tfrecord"
-            ) from exc
-        row = rows.get(module_hash)
-        if row is None:
-            archs.append(_arch_of(space, adjacency, operations, module_hash, where))
-            row = rows[module_hash] = len(specs)
-            specs.append((adjacency, operations))
-            if row >= len(values):
-                values = _grow(values, 0, row + 1, 2 * len(values))
-                counts = _grow(counts, 0, row + 1, 2 * len(counts), fill=0)
-        elif specs[row] != (adjacency, operations):
-            raise CorruptFileError(f"{where}: module {module_hash} appears with another spec")
-        f = fids.setdefault(epochs, len(fids))
-        if f >= values.shape[2]:
-            values = _grow(values, 2, f + 1, 2 * values.shape[2])
-            counts = _grow(counts, 1, f + 1, 2 * counts.shape[1], fill=0)
-        seed = int(counts[row, f])
-        counts[row, f] += 1
-        if seed >= values.shape[1]:
-            values = _grow(values, 1, seed + 1, 2 * values.shape[1])
-        final, half = m["evaluation_data"][-1], m["evaluation_data"][len(m["evaluation_data"]) // 2]
-        params = m["trainable_parameters"]
-        rec = [100.0 * final.get("train_accuracy", np.nan),
-               100.0 * final.get("validation_accuracy", np.nan),
-               100.0 * final.get("test_accuracy", np.nan),
-               final.get("training_time", np.nan),
-               np.nan if params is None else params / 1e6]  # fmt: skip
-        if halfway:
-            rec += [100.0 * half.get("train_accuracy", np.nan),
-                    100.0 * half.get("validation_accuracy", np.nan),
-                    100.0 * half.get("test_accuracy", np.nan),
-                    half.get("training_time", np.nan)]  # fmt: skip
-        values[row, seed, f] = rec
+    with _progress.progress_bar(total=p.stat().st_size, desc=FORMAT, unit="B",
+                                enabled=progress) as bar:  # fmt: skip
+        for k, payload in enumerate(iter_records(p)):
+            bar.update(len(payload) + 16)
+            where = f"{FORMAT}: {str(p)!r} record {k}"
+            try:
+                module_hash, epochs, adjacency, operations, m = _parse_record(payload)
+            except (ValueError, TypeError, UnicodeDecodeError, binascii.Error, struct.error,
+                    OverflowError, RecursionError, KeyError, IndexError, AttributeError) as exc:
+                raise CorruptFileError(
+                    f"{where} is not a NAS-Bench-101 record ({type(exc).__name__}: {exc}); the "
+                    "file is corrupt or not a nasbench .tfrecord"
+                ) from exc
+            row = rows.get(module_hash)
+            if row is None:
+                archs.append(_arch_of(space, adjacency, operations, module_hash, where))
+                row = rows[module_hash] = len(specs)
+                specs.append((adjacency, operations))
+                if row >= len(values):
+                    values = _grow(values, 0, row + 1, 2 * len(values))
+                    counts = _grow(counts, 0, row + 1, 2 * len(counts), fill=0)
+            elif specs[row] != (adjacency, operations):
+                raise CorruptFileError(f"{where}: module {module_hash} appears with another spec")
+            f = fids.setdefault(epochs, len(fids))
+            if f >= values.shape[2]:
+                values = _grow(values, 2, f + 1, 2 * values.shape[2])
+                counts = _grow(counts, 1, f + 1, 2 * counts.shape[1], fill=0)
+            seed = int(counts[row, f])
+            counts[row, f] += 1
+            if seed >= values.shape[1]:
+                values = _grow(values, 1, seed + 1, 2 * values.shape[1])
+            final, half = m["evaluation_data"][-1], m["evaluation_data"][len(m["evaluation_data"]) // 2]
+            params = m["trainable_parameters"]
+            rec = [100.0 * final.get("train_accuracy", np.nan),
+                   100.0 * final.get("validation_accuracy", np.nan),
+                   100.0 * final.get("test_accuracy", np.nan),
+                   final.get("training_time", np.nan),
+                   np.nan if params is None else params / 1e6]  # fmt: skip
+            if halfway:
+                rec += [100.0 * half.get("train_accuracy", np.nan),
+                        100.0 * half.get("validation_accuracy", np.nan),
+                        100.0 * half.get("test_accuracy", np.nan),
+                        half.get("training_time", np.nan)]  # fmt: skip
+            values[row, seed, f] = rec
     if not archs:
         raise CorruptFileError(f"{FORMAT}: {str(p)!r} holds no records")
     epochs_sorted = sorted(fids)

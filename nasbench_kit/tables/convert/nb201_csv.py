@@ -32,6 +32,7 @@ file name, else 12 for the multi-dataset layout and 200 otherwise.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -41,6 +42,7 @@ import numpy as np
 
 from nasbench_kit.errors import NasBenchKitError, OutOfDomainError
 from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.schema import TableData
 
 FORMAT = "nb201-csv"
@@ -128,8 +130,8 @@ def _normalise_dataset(value: str) -> str:
 
 
 def _fidelity_from_name(path: Path) -> float | None:
-    m = re.search(r"(\d+)\s*ep(?:och)?s?(?![a-z])", path.name, re.IGNORECASE)
-    return float(m.group(1)) if m else None
+    m = re.search(r"(\d{1,6})\s*ep(?:och)?s?(?![a-z])", path.name, re.IGNORECASE)
+    return float(m.group(1)) if m and int(m.group(1)) > 0 else None
 
 
 def _layout(header: Sequence[str], value_cols: Sequence[str]) -> str:
@@ -141,19 +143,14 @@ def _layout(header: Sequence[str], value_cols: Sequence[str]) -> str:
 
 
 def _arch_rows(header: list[str], rows: list[list[str]], path: Path) -> tuple[list[Any], list[str]]:
+    """One architecture per row, from ``arch_str`` (checked against ``index`` when both exist)."""
     from nasbench_kit.spaces import get_space
 
     space = get_space("nb201")
     lower = [h.lower() for h in header]
-    if "arch_str" in lower or "arch" in lower:
-        col = lower.index("arch_str") if "arch_str" in lower else lower.index("arch")
-        parse = space.from_string
-        conv: Any = str.strip
-    elif "index" in lower:
-        col = lower.index("index")
-        parse = space.from_index
-        conv = _int_cell
-    else:
+    arch_col = next((lower.index(c) for c in ("arch_str", "arch") if c in lower), None)
+    index_col = lower.index("index") if "index" in lower else None
+    if arch_col is None and index_col is None:
         raise OutOfDomainError(
             f"{FORMAT}: {str(path)!r} has no 'arch_str' or 'index' column to key rows by; "
             f"its columns are {header}"
@@ -163,19 +160,33 @@ def _arch_rows(header: list[str], rows: list[list[str]], path: Path) -> tuple[li
     for i, row in enumerate(rows, start=2):
         where = f"{FORMAT}: {str(path)!r} line {i}"
         labels.append(f"line {i}")
-        try:
-            key = conv(row[col])
-        except ValueError:
+        by_index = None if index_col is None else _parse(
+            space, space.from_index, _int_cell(row[index_col], header[index_col], where), where
+        )  # fmt: skip
+        if arch_col is None:
+            archs.append(by_index)
+            continue
+        arch = _parse(space, space.from_string, row[arch_col].strip(), where)
+        if by_index is not None and by_index.hash != arch.hash:
             raise OutOfDomainError(
-                f"{where}: {row[col]!r} in column {header[col]!r} is not an NB201 index "
-                "(an integer 0..15624)"
-            ) from None
-        archs.append(_parse(space, parse, key, where))
+                f"{where}: index {row[index_col].strip()!r} is the NB201 cell "  # type: ignore[index]
+                f"{by_index.hash!r} but arch_str is {arch.hash!r}; the row is inconsistent -- fix "
+                "one of them (or drop the index column to key rows by arch_str alone)"
+            )
+        archs.append(arch)
     return archs, labels
 
 
-def _int_cell(text: str) -> int:
-    return int(float(text.strip()))
+def _int_cell(text: str, column: str, where: str) -> int:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value.is_integer()):
+        raise OutOfDomainError(
+            f"{where}: {text!r} in column {column!r} is not an NB201 index (an integer 0..15624)"
+        )
+    return int(value)
 
 
 def _parse(space: Any, parse: Any, key: Any, where: str) -> Any:
@@ -191,13 +202,13 @@ def _select_columns(
     header: list[str],
     layout: str,
     dataset: str | None,
-    metrics: Sequence[str] | Mapping[str, str] | None,
+    metrics: Mapping[str, str] | None,
     path: Path,
 ) -> tuple[dict[str, str], str]:
     """Source column -> metric name, and the dataset label."""
     value_cols = [h for h in header if h.lower() not in CONFIG_COLUMNS]
     if metrics is not None:
-        wanted = dict(metrics) if isinstance(metrics, Mapping) else {c: "" for c in metrics}
+        wanted = dict(metrics)
         missing = [c for c in wanted if c not in header]
         if missing:
             raise OutOfDomainError(
@@ -269,6 +280,10 @@ def convert(
     override the inferred ones.
     """
     C.check_options(FORMAT, unknown, ("dataset", "fidelity", "metrics", "units"))
+    dataset = I.text_option(FORMAT, "dataset", dataset)
+    fidelity = I.fidelity_option(FORMAT, fidelity)
+    metrics = I.metrics_option(FORMAT, metrics)
+    units = I.units_option(FORMAT, units)
     p = C.as_path(path, FORMAT)
     header, rows = C.read_csv_text(p, FORMAT)
     value_cols = [h for h in header if h.lower() not in CONFIG_COLUMNS]
@@ -281,7 +296,8 @@ def convert(
     for col, metric in chosen.items():
         idx = header.index(col)
         cells = [row[idx] for row in rows]
-        arr = C.column_floats(cells, p, FORMAT, col, strict=metrics is not None)
+        strict = metrics is not None or col.lower() in KNOWN_COLUMNS
+        arr = C.column_floats(cells, p, FORMAT, col, strict=strict)
         if arr is None:
             skipped.append(col)
             continue
@@ -297,7 +313,7 @@ def convert(
         )
     if not ds:
         ds = "any" if layout == "latency" else _infer_dataset(header, rows)
-    fid = float(fidelity) if fidelity is not None else _fidelity_from_name(p)
+    fid = fidelity if fidelity is not None else _fidelity_from_name(p)
     if fid is None:
         fid = 12.0 if layout == "multi" else 200.0
     names = tuple(columns)
@@ -305,7 +321,7 @@ def convert(
     unit_map = {m: C.metric_unit(m) for m in names}
     if layout == "latency":
         unit_map = {m: "ms" for m in names}
-    unit_map.update(units or {})
+    unit_map.update(units)
     if name is None:
         if layout == "latency":
             name = "nb201/latency-help"

@@ -43,14 +43,17 @@ import io
 import math
 import warnings
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nasbench_kit import _progress
 from nasbench_kit.errors import CorruptFileError, OutOfDomainError, UnsafeFileError
 from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.schema import TableData
 
 FORMAT = "nb201-pth"
@@ -78,6 +81,10 @@ HP_KEYS: dict[str, tuple[str, ...]] = {
     "200": ("200", "full"),
     "full": ("200", "full"),
 }
+
+#: File kinds (``_inputs.sniff``) a torch-saved file can have: zip, or a legacy
+#: pickle stream (protocol 2, or any protocol when written by plain pickle).
+TORCH_KINDS = ("zip", "pickle", "binary")
 
 #: First pickle of a legacy (pre-zip) ``torch.save`` file.
 _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
@@ -154,10 +161,10 @@ def _latency_ms(value: Any) -> float:
 
 def _epochs_of(rc: Mapping[str, Any]) -> int:
     n = rc.get("epochs")
-    if isinstance(n, (int, np.integer)) and n > 0:
-        return int(n)
+    if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0:
+        return I.epochs_count(n, "an NB201 trial's 'epochs'")
     series = rc.get("train_acc1es")
-    return len(series) if series is not None else 0
+    return I.epochs_count(len(series), "an NB201 trial's epoch series") if series is not None else 0
 
 
 def results_count_arrays(rc: Mapping[str, Any], dataset: str, n: int) -> dict[str, np.ndarray]:
@@ -224,6 +231,7 @@ def assemble(
     provenance: Mapping[str, str],
     checksum: str,
     extra: Mapping[str, str],
+    progress: bool | None = None,
 ) -> TableData:
     """Shared NB201/NATS assembly: ``records`` is ``[(label, arch_str, ArchResults)]``."""
     from nasbench_kit.spaces import get_space
@@ -238,9 +246,12 @@ def assemble(
     labels = []
     n_epochs = 0
     seeds: set[int] = set()
-    for label, arch_str, state in records:
+    bar = _progress.progress(records, total=len(records), desc=f"{fmt} {dataset}",
+                             unit="arch", enabled=progress)  # fmt: skip
+    for label, arch_str, state in bar:
         where = f"{fmt}: {str(path)!r} {label}"
-        trials, n = arch_results_arrays(state, dataset, where)
+        with I.malformed(where, "an NB201 ArchResults record"):
+            trials, n = arch_results_arrays(state, dataset, where)
         if not trials:
             continue
         archs.append(C.parse_arch(space, arch_str, where))
@@ -249,7 +260,8 @@ def assemble(
         n_epochs = max(n_epochs, n)
         seeds.update(trials)
     if not archs:
-        found = sorted({d for _l, _a, st in records for d in datasets_in(st)})
+        with I.malformed(f"{fmt}: {str(path)!r}", "NB201 ArchResults records"):
+            found = sorted({str(d) for _l, _a, st in records for d in datasets_in(st)})
         raise OutOfDomainError(
             f"{fmt}: {str(path)!r} has no results for dataset={dataset!r} at hp={hp!r}; "
             f"it has {found}"
@@ -296,6 +308,24 @@ def assemble(
     )
 
 
+def _zip_member(path: Path, member: str) -> bytes:
+    """The bytes of the one ``.../<member>`` of a torch zip (corrupt zips: CorruptFileError)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n == member or n.endswith("/" + member)]
+            if len(names) != 1:
+                raise CorruptFileError(f"{str(path)!r} is a zip but not a torch file")
+            return archive.read(names[0])
+    except CorruptFileError:
+        raise
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError, NotImplementedError,
+            RuntimeError, zlib.error) as exc:  # fmt: skip
+        raise CorruptFileError(
+            f"{str(path)!r} is a damaged zip archive ({type(exc).__name__}: {exc}); download it "
+            "again"
+        ) from exc
+
+
 def _load_restricted(path: Path) -> Any:
     """The pickled dict inside a torch file (zip or legacy) or a plain pickle.
 
@@ -306,11 +336,7 @@ def _load_restricted(path: Path) -> Any:
     from nasbench_kit.tables._safe_pickle import safe_load
 
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n == "data.pkl" or n.endswith("/data.pkl")]
-            if len(names) != 1:
-                raise CorruptFileError(f"{str(path)!r} is a zip but not a torch file")
-            return safe_load(io.BytesIO(archive.read(names[0])))
+        return safe_load(io.BytesIO(_zip_member(path, "data.pkl")))
     with open(path, "rb") as fh:
         first = safe_load(fh)
         if isinstance(first, int) and first == _LEGACY_MAGIC:
@@ -359,36 +385,51 @@ def convert(
     source: str | None = None,
     licence: str | None = None,
     citation: str | None = None,
+    progress: bool | None = None,
     **unknown: Any,
 ) -> TableData:
     """Read an NB201 ``.pth`` into a per-seed, per-epoch :class:`TableData`.
 
     ``dataset``: ``cifar10-valid`` (default), ``cifar10``, ``cifar100``,
     ``ImageNet16-120``; ``hp``: ``"200"`` (``full``, default) or ``"12"``
-    (``less``); ``fidelities``: keep only these epochs (default: all).
+    (``less``); ``fidelities``: keep only these epochs (default: all);
+    ``progress``: a progress bar over the architectures (default: on a terminal).
     """
     C.check_options(FORMAT, unknown, ("dataset", "hp", "fidelities"))
+    fidelities = I.fidelities_option(FORMAT, fidelities)
     p = C.as_path(path, FORMAT)
     hp_name, hp_keys = hp_label(hp, FORMAT)
+    I.expect_kind(FORMAT, p, TORCH_KINDS, "a torch .pth file (a zip or a pickle)")
     data = _load(p)
     if not isinstance(data, Mapping) or "arch2infos" not in data:
         raise CorruptFileError(
             f"{FORMAT}: {str(p)!r} is not a NAS-Bench-201 benchmark file (no 'arch2infos'; "
             f"top-level keys {sorted(map(str, data))[:8] if isinstance(data, Mapping) else []})"
         )
-    meta = list(data.get("meta_archs") or [])
+    meta = data.get("meta_archs")
+    meta = list(meta) if isinstance(meta, (list, tuple)) else []
+    infos_of = data["arch2infos"]
+    if not isinstance(infos_of, Mapping) or not all(
+        isinstance(k, int) and not isinstance(k, bool) for k in infos_of
+    ):
+        raise CorruptFileError(
+            f"{FORMAT}: {str(p)!r}: 'arch2infos' is not a dict keyed by integer arch indices; "
+            "the file is corrupt or not a NAS-Bench-201 benchmark file"
+        )
     records = []
-    for index in sorted(data["arch2infos"]):
-        infos = data["arch2infos"][index]
-        state = next((infos[k] for k in hp_keys if k in infos), None)
+    for index in sorted(infos_of):
+        infos = infos_of[index]
+        state = next((infos[k] for k in hp_keys if k in infos), None) if isinstance(
+            infos, Mapping) else None  # fmt: skip
         if state is None:
+            keys = sorted(map(str, infos)) if isinstance(infos, Mapping) else type(infos).__name__
             raise OutOfDomainError(
-                f"{FORMAT}: {str(p)!r} arch {index} has no hp={hp!r} results (keys "
-                f"{sorted(infos)}); use hp='200' or hp='12'"
+                f"{FORMAT}: {str(p)!r} arch {index} has no hp={hp!r} results ({keys}); "
+                "use hp='200' or hp='12'"
             )
         arch_str = state.get("arch_str") if isinstance(state, Mapping) else None
-        if not isinstance(arch_str, str) and 0 <= int(index) < len(meta):
-            arch_str = meta[int(index)]
+        if not isinstance(arch_str, str) and 0 <= index < len(meta):
+            arch_str = meta[index]
         records.append((f"arch {index}", arch_str, state))
     return assemble(
         fmt=FORMAT,
@@ -401,4 +442,5 @@ def convert(
         provenance=C.provenance(_PROVENANCE, source, licence, citation),
         checksum=C.source_checksum(p),
         extra={"total_archs": str(data.get("total_archs", len(meta)))},
+        progress=progress,
     )

@@ -41,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,9 +50,11 @@ from typing import Any, cast
 
 import numpy as np
 
+from nasbench_kit import _progress
 from nasbench_kit.errors import CorruptFileError, OutOfDomainError
 from nasbench_kit.spaces import get_space
 from nasbench_kit.spaces.darts import CS_PREFIX, DartsArch, DartsSpace
+from nasbench_kit.tables.convert._inputs import expect_kind, malformed, text_option
 from nasbench_kit.tables.schema import TableData
 
 FORMAT = "nb301-json"
@@ -109,9 +112,11 @@ def _dataset_of(info: Mapping[str, Any]) -> str:
 
 def _read_run(path: Path, raw: bytes, space: DartsSpace, curves: bool) -> _Run:
     try:
-        rec = json.loads(raw)
+        rec = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise CorruptFileError(f"{path}: not valid JSON ({err}); re-download the file") from err
+    except RecursionError as err:
+        raise CorruptFileError(f"{path}: JSON nested too deeply to be an NB301 result") from err
     if not isinstance(rec, dict):
         raise CorruptFileError(f"{path}: top level is {type(rec).__name__}, not an object")
     config = _require(rec, CONFIG_KEY, path)
@@ -172,6 +177,7 @@ def _read_run(path: Path, raw: bytes, space: DartsSpace, curves: bool) -> _Run:
 
 def _files(path: Path) -> list[Path]:
     if path.is_file():
+        expect_kind(FORMAT, path, ("json",), "an NB301 results_*.json file")
         return [path]
     if not path.is_dir():
         raise OutOfDomainError(f"NB301 result path {str(path)!r} does not exist; pass a "
@@ -194,25 +200,37 @@ def convert(path: str | Path, name: str | None = None, **options: Any) -> TableD
     ``curves`` (bool, default True: keep per-epoch learning curves),
     ``repeats`` (``"seeds"`` | ``"mean"`` | ``"first"``, see the module doc),
     ``where`` (dict: keep only runs whose non-architecture config entries equal
-    these values, e.g. ``{"NetworkSelectorDatasetInfo:darts:layers": 8}``).
+    these values, e.g. ``{"NetworkSelectorDatasetInfo:darts:layers": 8}``),
+    ``progress`` (a progress bar over the files; default: on a terminal).
     """
-    unknown = set(options) - {"dataset", "curves", "repeats", "where"}
+    unknown = set(options) - {"dataset", "curves", "repeats", "where", "progress"}
     if unknown:
         raise OutOfDomainError(f"unknown option(s) {sorted(unknown)} for format {FORMAT!r}; "
                                "use dataset=, curves=, repeats= or where=")
     repeats = options.get("repeats", "seeds")
-    if repeats not in REPEATS:
+    if not isinstance(repeats, str) or repeats not in REPEATS:
         raise OutOfDomainError(f"repeats={repeats!r} is not one of {list(REPEATS)}")
     curves = bool(options.get("curves", True))
     where = options.get("where") or {}
+    if not isinstance(where, Mapping):
+        raise OutOfDomainError(
+            f"where={where!r:.80} must be a dict of config entries, e.g. "
+            "where={'NetworkSelectorDatasetInfo:darts:layers': 8}"
+        )
+    text_option(FORMAT, "dataset", options.get("dataset"))
+    if not isinstance(path, (str, os.PathLike)):
+        raise OutOfDomainError(f"{FORMAT}: path={path!r:.80} is not a file path; pass a string")
     root = Path(path)
     space = cast(DartsSpace, get_space("darts"))
     digest = hashlib.sha256()
     runs: list[_Run] = []
-    for file in _files(root):
+    files = _files(root)
+    for file in _progress.progress(files, total=len(files), desc=FORMAT, unit="file",
+                                   enabled=options.get("progress")):  # fmt: skip
         raw = file.read_bytes()
         digest.update(file.name.encode() + b"\0" + raw)
-        run = _read_run(file, raw, space, curves)
+        with malformed(str(file), "an NB301 training result"):
+            run = _read_run(file, raw, space, curves)
         if _matches(run, where):
             runs.append(run)
     if not runs:

@@ -38,6 +38,8 @@ import numpy as np
 from nasbench_kit.errors import CorruptFileError, OutOfDomainError, UnknownBenchmarkError
 from nasbench_kit.spaces import get_space
 from nasbench_kit.tables._safe_pickle import safe_load
+from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.schema import TableData
 
 FORMAT = "nbgraph-bench"
@@ -94,13 +96,15 @@ def convert(
         raise OutOfDomainError(
             f"the nbgraph-bench converter takes only dataset=..., got {sorted(options)}"
         )
+    dataset = I.text_option(FORMAT, "dataset", dataset)
     if path is None:
         dataset = dataset or "cora"
         src = installed_path(dataset)
     else:
-        src = Path(path)
+        src = C.as_path(path, FORMAT)
+        I.expect_kind(FORMAT, src, I.PICKLE_KINDS, "a pickled NAS-Bench-Graph .bench table")
         dataset = dataset or src.stem
-    data = safe_load(src)
+    data = safe_load(src, verified=C.pinned(src))
     if not isinstance(data, dict) or not data:
         raise CorruptFileError(
             f"file {str(src)!r} should hold a non-empty dict of key -> results, "
@@ -116,7 +120,12 @@ def convert(
             raise CorruptFileError(
                 f"file {str(src)!r}: entry {key!r} lacks one of {list(_FIELDS)}"
             )
-        vals = [float(rec[f]) for f in _FIELDS]
+        try:
+            vals = [float(rec[f]) for f in _FIELDS]
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise CorruptFileError(
+                f"file {str(src)!r}: entry {key!r} holds a non-number ({exc}); the file is corrupt"
+            ) from exc
         rows.append((int(key), arch.hash, space.to_string(arch), vals))
     rows.sort(key=lambda r: r[0])
     raw = np.array([r[3] for r in rows], dtype=np.float64)
@@ -130,8 +139,6 @@ def convert(
     measure = "ROC-AUC" if dataset == "proteins" else "accuracy"
     if measure != "accuracy":
         perf_unit = f"{perf_unit} {measure}"
-    from nasbench_kit.tables.registry import sha256_file
-
     stat = src.stat()
     n = len(rows)
     return TableData(
@@ -152,7 +159,7 @@ def convert(
         ),
         licence=LICENCE,
         citation=CITATION,
-        source_checksum=sha256_file(src),
+        source_checksum=C.file_sha256(src),
         cost_metric=None,
         extra={
             "source_stat": f"{stat.st_size}:{stat.st_mtime_ns}",

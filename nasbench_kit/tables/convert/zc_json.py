@@ -40,6 +40,7 @@ import numpy as np
 
 from nasbench_kit.errors import CorruptFileError, OutOfDomainError
 from nasbench_kit.tables.convert import _common as C
+from nasbench_kit.tables.convert import _inputs as I
 from nasbench_kit.tables.schema import TableData
 
 FORMAT = "zc-json"
@@ -74,13 +75,19 @@ _PROVENANCE = {
 
 
 def _load(path: Path) -> Any:
+    I.expect_kind(FORMAT, path, ("json",), "a NAS-Bench-Suite-Zero JSON file")
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:
             return json.load(fh)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CorruptFileError(
             f"{FORMAT}: {str(path)!r} is not valid JSON ({exc}); it is truncated or not a "
             "NAS-Bench-Suite-Zero file -- download it again"
+        ) from exc
+    except RecursionError as exc:
+        raise CorruptFileError(
+            f"{FORMAT}: {str(path)!r} is JSON nested too deeply to be a NAS-Bench-Suite-Zero "
+            "file ({dataset: {key: {metric: value}}})"
         ) from exc
 
 
@@ -175,13 +182,26 @@ def convert(
     are merged: ``duplicates="mean"`` (default) averages their values,
     ``"first"`` keeps the first, ``"error"`` refuses.
     """
-    from nasbench_kit.spaces import get_space
-
     C.check_options(FORMAT, unknown, ("dataset", "space", "fidelity", "duplicates"))
+    dataset = I.text_option(FORMAT, "dataset", dataset)
+    space = I.text_option(FORMAT, "space", space)
+    fidelity = I.fidelity_option(FORMAT, fidelity)
     p = C.as_path(path, FORMAT)
     if space is not None:
         space = SPACE_ALIASES.get(space, space)
-    by_dataset, wrapped_space = _datasets(_load(p), p, space)
+    data = _load(p)
+    with I.malformed(f"{FORMAT}: {str(p)!r}", "a NAS-Bench-Suite-Zero file"):
+        return _convert(p, data, name, dataset, space, fidelity, duplicates,
+                        C.provenance(_PROVENANCE, source, licence, citation))  # fmt: skip
+
+
+def _convert(
+    p: Path, data: Any, name: str | None, dataset: str | None, space: str | None,
+    fidelity: float | None, duplicates: str, prov: dict[str, str],
+) -> TableData:  # fmt: skip
+    from nasbench_kit.spaces import get_space
+
+    by_dataset, wrapped_space = _datasets(data, p, space)
     ds = C.choose(FORMAT, "dataset", dataset, sorted(by_dataset), p)
     entries: dict[str, Any] = by_dataset[ds]
     keys = list(entries)
@@ -243,7 +263,7 @@ def convert(
             f"{merged} keys name {sum(len(g) > 1 for g in groups)} architectures more than "
             f"once; merged by {duplicates!r}"
         )
-    fid = float(fidelity) if fidelity is not None else C.FULL_BUDGET.get(space_name, 1.0)
+    fid = fidelity if fidelity is not None else C.FULL_BUDGET.get(space_name, 1.0)
     return C.build_table(
         fmt=FORMAT,
         path=p,
@@ -257,7 +277,7 @@ def convert(
         metrics=metrics,
         values=values,
         cost_metric=None,
-        provenance=C.provenance(_PROVENANCE, source, licence, citation),
+        provenance=prov,
         checksum=C.source_checksum(p),
         extra=extra,
     )
