@@ -13,7 +13,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q $(TORCH_PIN)
-	$(BIN)/python -m pip install -q -e ".[test]" $(TORCH_PIN)
+	$(BIN)/python -m pip install -q -e ".[test,ray,optuna]" $(TORCH_PIN)
 	touch $@
 
 install: $(VENV)/.installed
