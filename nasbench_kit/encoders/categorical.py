@@ -4,8 +4,8 @@ Each row is ``space.to_decisions(arch)``: the index of the choice made at each
 position (``space.decision_sizes()`` gives the number of choices, and
 ``space.decision_names()`` a name per column). Today: NB201 the 6 op indices;
 NB101 the 21 upper-triangular bits of the padded 7x7 matrix then the 5 inner
-op indices (0 for padding); DARTS per cell the 8 op indices then the 8 input
-nodes; NB-Graph the 4 links then the 4 op indices. Values are small integers
+op indices (0 for padding); DARTS per cell and node the input-pair index then
+the two op indices (24 columns); NB-Graph the 4 links then the 4 op indices. Values are small integers
 stored as float32 (good for trees, not for linear models: use
 :class:`AdjacencyOneHotEncoder` there).
 

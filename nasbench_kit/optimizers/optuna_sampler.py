@@ -8,7 +8,8 @@ into an architecture with ``space.from_decisions``; ``tell(arch, value)``
 finishes the trial that produced ``arch``.
 
 - **Rejected proposals.** An invalid vector (an NB101 cell with more than 9
-  edges or its output cut off, a DARTS node with both inputs equal) is told to
+  edges or its output cut off, four skips in NB-Graph; NB201 and DARTS vectors
+  are always valid) is told to
   Optuna as a ``PRUNED`` trial (TPE ranks it below every completed trial, so
   it learns to avoid such vectors). With ``unique=True`` (default) a vector
   whose architecture (``iso_hash``) was already asked or told is not

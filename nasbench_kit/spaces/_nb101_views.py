@@ -12,7 +12,11 @@ vertices ``0..n-2`` in place and moves its output to vertex 6; vertices
 - decision vector: the same 21 bits, then the 5 inner op indices into
   ``op_names`` (0 for padding). Many vectors name the same cell (pruning,
   isomorphism); ``from_decisions`` refuses vectors whose pruned cell is not
-  valid (input cut from output, more than 9 edges).
+  valid (input cut from output, more than 9 edges). It checks these rules on
+  the 21 bits as bitmasks first, so a refused vector never builds a cell, and
+  it keeps the 32,768 most recently used pruned cells (keyed by the pruned
+  bits and the ops of the kept vertices), so the many vectors that name one
+  cell pay for its canonical order and module hash once.
 
 >>> from nasbench_kit.spaces import get_space
 >>> space = get_space("nb101")
@@ -26,14 +30,19 @@ True
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from nasbench_kit.errors import OutOfDomainError
+from nasbench_kit.spaces._checks import show
 from nasbench_kit.spaces._dag import OpDag
-from nasbench_kit.spaces.nb101 import INPUT, MAX_VERTICES, OPS, OUTPUT, NB101Arch
+from nasbench_kit.spaces.nb101 import INPUT, MAX_EDGES, MAX_VERTICES, OPS, OUTPUT, NB101Arch
 
 _TRIU = [(i, j) for i in range(MAX_VERTICES) for j in range(i + 1, MAX_VERTICES)]
 _TRIU_INDEX = {pair: k for k, pair in enumerate(_TRIU)}
 _INNER = MAX_VERTICES - 2
+OUT_SLOT = MAX_VERTICES - 1  # the output's padded slot
 _OP_INDEX = {name: i for i, name in enumerate(OPS)}
 DECISION_SIZES: tuple[int, ...] = (2,) * len(_TRIU) + (len(OPS),) * _INNER
 DECISION_NAMES: tuple[str, ...] = (
@@ -80,8 +89,47 @@ def decisions(arch: NB101Arch) -> tuple[int, ...]:
 
 
 def from_decisions(vec: tuple[int, ...]) -> NB101Arch:
-    matrix = np.zeros((MAX_VERTICES, MAX_VERTICES), dtype=np.int64)
+    succ = [0] * MAX_VERTICES  # succ[i]: bitmask of the vertices j with an edge i -> j
     for (i, j), bit in zip(_TRIU, vec):
-        matrix[i, j] = bit
-    ops = [INPUT, *(OPS[k] for k in vec[len(_TRIU) :]), OUTPUT]
-    return NB101Arch(matrix, ops)
+        if bit:
+            succ[i] |= 1 << j
+    keep = _on_paths(succ)
+    if not keep & 1:
+        raise OutOfDomainError(
+            f"NB101 decision vector {show(vec)}: no path leads from the input (vertex 0) to the "
+            f"output (vertex {OUT_SLOT}); set edge_i_j bits that connect them"
+        )
+    kept = [v for v in range(MAX_VERTICES) if keep >> v & 1]
+    masked = tuple(succ[v] & keep for v in kept)
+    edges = sum(m.bit_count() for m in masked)
+    if edges > MAX_EDGES:
+        dropped = MAX_VERTICES - len(kept)
+        pruned = f" after pruning {dropped} dangling vertices" if dropped else ""
+        raise OutOfDomainError(
+            f"NB101 decision vector {show(vec)}: the cell has {edges} edges{pruned}, more than "
+            f"{MAX_EDGES}; clear edge_i_j bits until at most {MAX_EDGES} remain on input -> "
+            "output paths"
+        )
+    ops = tuple(vec[len(_TRIU) + v - 1] for v in kept[1:-1])
+    return _pruned_arch(keep, masked, ops)
+
+
+def _on_paths(succ: list[int]) -> int:
+    """Bitmask of the vertices on some input -> output path (0 when there is none)."""
+    fwd = 1  # reachable from the input; upper-triangular, so one pass in vertex order
+    for i in range(MAX_VERTICES):
+        if fwd >> i & 1:
+            fwd |= succ[i]
+    bwd = 1 << OUT_SLOT  # reaching the output
+    for i in range(OUT_SLOT - 1, -1, -1):
+        if succ[i] & bwd:
+            bwd |= 1 << i
+    return fwd & bwd  # the input is in it exactly when the output is reachable
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _pruned_arch(keep: int, masked: tuple[int, ...], ops: tuple[int, ...]) -> NB101Arch:
+    """The cell on the kept vertices (``masked``: their successor masks within ``keep``)."""
+    kept = [v for v in range(MAX_VERTICES) if keep >> v & 1]
+    matrix = [[m >> v & 1 for v in kept] for m in masked]
+    return NB101Arch(matrix, [INPUT, *(OPS[k] for k in ops), OUTPUT])

@@ -27,7 +27,7 @@ FIXED_WIDTH = {  # columns that do not depend on the training archs
     ("nb101", "AdjacencyOneHotEncoder"): 36, ("nb201", "AdjacencyOneHotEncoder"): 30,
     ("darts", "AdjacencyOneHotEncoder"): 192, ("nbgraph", "AdjacencyOneHotEncoder"): 52,
     ("nb101", "CategoricalEncoder"): 26, ("nb201", "CategoricalEncoder"): 6,
-    ("darts", "CategoricalEncoder"): 32, ("nbgraph", "CategoricalEncoder"): 8,
+    ("darts", "CategoricalEncoder"): 24, ("nbgraph", "CategoricalEncoder"): 8,
 }  # fmt: skip
 
 

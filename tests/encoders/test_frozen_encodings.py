@@ -35,6 +35,8 @@ ENCODERS = {
     "structure": StructureEncoder,
 }
 #: Encodings changed on purpose since the fixture was written: (space, encoder) -> why.
+#: (Regenerated in the fixture instead, so still checked: ("darts", "categorical"), the
+#: all-valid decision layout of 24 positions, one input pair and two ops per node.)
 CHANGED = {
     ("nb101", "categorical"): "inner-vertex columns are now the decision vector's op "
     "indices 0..2 (padding 0) instead of 1 + op index with 0 for padding",
