@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "SurrogateBenchmark": "nasbench_kit.evaluators.surrogate:SurrogateBenchmark",
     "Fallback": "nasbench_kit.evaluators.fallback:Fallback",
     "LiveEvaluator": "nasbench_kit.training.live:LiveEvaluator",
+    "build_model": "nasbench_kit.models:build_model",
     "SimulatedClock": "nasbench_kit.tables.clock:SimulatedClock",
     "run_search": "nasbench_kit.search:run_search",
     "run_many": "nasbench_kit.search:run_many",
