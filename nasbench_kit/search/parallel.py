@@ -16,6 +16,15 @@ How the evaluator reaches a worker:
   an in-memory (e.g. joined) table by value -- so every evaluator works in
   every executor; the factory must be picklable there (a module-level
   function or ``functools.partial``, not a lambda).
+- ``executor="ray"``: every chunk of seeds is a Ray task
+  (:func:`~nasbench_kit.parallel.map_tasks`). The job (factory, evaluator,
+  spec) is put in Ray's object store once and unpickled once per worker
+  process; Ray pickles with cloudpickle, so a lambda factory is fine. Ray is
+  the embedded local instance with ``workers`` CPUs, started on first use
+  and reused by later calls, or the cluster named by ``RAY_ADDRESS`` (see
+  :mod:`nasbench_kit.parallel.ray_backend` for the lifecycle). A seed whose
+  worker dies is re-run (``max_retries``); a run is a pure function of its
+  seed, so nothing is lost or duplicated.
 """
 
 from __future__ import annotations
@@ -31,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 from nasbench_kit._progress import progress_bar
 from nasbench_kit.errors import OutOfDomainError
+from nasbench_kit.parallel.ray_backend import ensure_ray
+from nasbench_kit.parallel.tasks import map_tasks
 from nasbench_kit.search.loop import execute
 from nasbench_kit.search.spec import RunSpec, prepare_run
 
@@ -70,6 +81,11 @@ def _run_seeds(job: Job | int, seeds: list[int], in_process: bool = False) -> li
         run_spec = dataclasses.replace(spec, seed=s) if noisy else spec
         out.append((s, execute(make(s), ev, run_spec)))
     return out
+
+
+def _seed_task(job: Job, seed: int) -> Any:
+    """One seed as a Ray task: ``(seed, trajectory)``."""
+    return _run_seeds(job, [seed])[0]
 
 
 def _seed_list(seeds: Iterable[int]) -> list[int]:
@@ -125,15 +141,24 @@ def _run_pool(job: Job, chunks: list[list[int]], workers: int, bar: Any) -> list
         _INHERITED.pop(job_id, None)
 
 
+def _run_ray(job: Job, seeds: list[int], workers: int, bar: Any) -> list[Any]:
+    """Seeds as Ray tasks, about four chunks per CPU of the (embedded or cluster) Ray."""
+    cpus = int(ensure_ray(workers).cluster_resources().get("CPU", workers)) or 1
+    size = -(-len(seeds) // (4 * cpus))
+    return map_tasks(_seed_task, seeds, "ray", shared=job, chunk_size=size, workers=workers,
+                     on_done=bar.update)  # fmt: skip
+
+
 def run_many(
     make_optimizer: Factory,
     evaluator: Evaluator,
     metric: str | Sequence[str],
     seeds: Iterable[int] = range(10),
     workers: int = 1,
-    executor: Executor | None = None,
+    executor: Executor | str | None = None,
     *,
     noisy: bool = False,
+    sim_workers: int = 1,
     progress: bool | None = None,
     **run_kwargs: Any,
 ) -> pd.DataFrame:
@@ -142,9 +167,13 @@ def run_many(
     Returns the trajectories stacked, with a leading ``seed`` column, in the
     order of ``seeds``. ``noisy=True`` also passes ``seed`` to ``run_search``
     (one training seed drawn per query). ``workers > 1`` runs a process pool;
-    ``executor`` any ``concurrent.futures.Executor`` instead (see the module
-    docstring for what reaches the workers and how). ``progress``: a bar over
-    seeds (``None``: only on a terminal).
+    ``executor`` any ``concurrent.futures.Executor`` instead, or ``"ray"``
+    (Ray tasks; ``workers`` = CPUs of the embedded local Ray, ignored on a
+    cluster). See the module docstring for what reaches the workers and how.
+    ``sim_workers=k``: ``k`` simulated asynchronous workers *inside* each run
+    (``run_search``'s ``workers=k``); ``workers`` here are processes and never
+    change results. ``progress``: a bar over seeds (``None``: only on a
+    terminal).
 
     >>> from nasbench_kit.optimizers import RandomSearch
     >>> from nasbench_kit.optimizers.testing import HashBenchmark
@@ -160,12 +189,13 @@ def run_many(
         raise OutOfDomainError(f"workers={workers!r} must be an int >= 1")
     if "seed" in run_kwargs:
         raise OutOfDomainError("run_many sets seeds itself; pass seeds=[...] (and noisy=True)")
-    if executor is not None and not isinstance(executor, Executor):
+    if executor is not None and executor != "ray" and not isinstance(executor, Executor):
         raise OutOfDomainError(
-            f"executor={executor!r} is not a concurrent.futures.Executor; pass e.g. "
-            "ThreadPoolExecutor(2) or ProcessPoolExecutor(2), or workers=N"
+            f"executor={executor!r} is not a concurrent.futures.Executor or 'ray'; pass e.g. "
+            "ThreadPoolExecutor(2), ProcessPoolExecutor(2) or 'ray', or workers=N"
         )
-    spec = prepare_run(evaluator, metric, **run_kwargs)  # fails before any worker starts
+    # fails before any worker starts
+    spec = prepare_run(evaluator, metric, workers=sim_workers, **run_kwargs)
     job: Job = (make_optimizer, evaluator, spec, bool(noisy))
     n_chunks = min(len(seed_list), workers * 4 if executor is None else 64) or 1
     chunks = [c for c in (seed_list[i::n_chunks] for i in range(n_chunks)) if c]
@@ -178,6 +208,8 @@ def run_many(
                 bar.update(1)
         elif executor is None:
             results = _run_pool(job, chunks, workers, bar)
+        elif executor == "ray":
+            results = _run_ray(job, seed_list, workers, bar)
         else:
             if not isinstance(executor, ThreadPoolExecutor):
                 _check_picklable(make_optimizer, evaluator)

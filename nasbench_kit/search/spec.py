@@ -48,6 +48,7 @@ class RunSpec:
     max_free_asks: int
     optimum: float
     hv_ref: tuple[float, ...] | None
+    workers: int = 1
 
 
 def check_evaluator_type(ev: object) -> None:
@@ -102,14 +103,17 @@ def target_fidelity(ev: Evaluator, fidelity: float | None) -> float:
     return float(fidelity)
 
 
+def _check_count(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise OutOfDomainError(f"{name}={value!r} must be an int >= {low}")
+    return int(value)
+
+
 def _check_budget(ev: Evaluator, max_queries: int | None, max_seconds: float | None) -> None:
     if max_queries is None and max_seconds is None:
         raise OutOfDomainError("a search needs a budget: pass max_queries=N and/or max_seconds=S")
-    if max_queries is not None and (
-        isinstance(max_queries, bool) or not isinstance(max_queries, numbers.Integral)
-        or max_queries < 0
-    ):  # fmt: skip
-        raise OutOfDomainError(f"max_queries={max_queries!r} must be an int >= 0")
+    if max_queries is not None:
+        _check_count("max_queries", max_queries, 0)
     if max_seconds is None:
         return
     if isinstance(max_seconds, bool) or not isinstance(max_seconds, numbers.Real) or not (
@@ -182,6 +186,7 @@ def prepare_run(
     resume: bool = True,
     hv_ref: Sequence[float] | None = None,
     max_free_asks: int = 10_000,
+    workers: int = 1,
 ) -> RunSpec:
     """Check every argument against ``ev`` and build the :class:`RunSpec`."""
     check_evaluator_type(ev)
@@ -193,10 +198,11 @@ def prepare_run(
         raise OutOfDomainError(f"on_missing={on_missing!r}: choose one of {list(ON_MISSING)}")
     if seed is not None:
         as_rng(seed)  # refuses bad seeds (type, negative) before any query
-    if isinstance(max_free_asks, bool) or not isinstance(max_free_asks, numbers.Integral) or (
-        max_free_asks < 0
-    ):
-        raise OutOfDomainError(f"max_free_asks={max_free_asks!r} must be an int >= 0")
+    _check_count("max_free_asks", max_free_asks, 0)
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
+        raise OutOfDomainError(
+            f"workers={workers!r} (simulated workers) must be an int >= 1, e.g. workers=4"
+        )
     optimum, ref = reference(ev, metrics, flags, target, hv_ref)
     return RunSpec(
         metrics=metrics, maximize=flags, target=target,
@@ -205,4 +211,5 @@ def prepare_run(
         max_seconds=None if max_seconds is None else float(max_seconds),
         seed=seed, dedupe_isomorphic=bool(dedupe_isomorphic), on_missing=on_missing,
         resume=bool(resume), max_free_asks=int(max_free_asks), optimum=optimum, hv_ref=ref,
+        workers=int(workers),
     )  # fmt: skip

@@ -5,8 +5,8 @@ This module is the one place the columns are defined (:data:`COLUMNS`):
 ============  =====================================================================
 column        meaning
 ============  =====================================================================
-step          query number, 1-based
-time          simulated clock after the query (seconds; 0 when the evaluator has no cost)
+step          query number, 1-based, in order of completion
+time          simulated time the query completed (seconds; 0 when the evaluator has no cost)
 arch          the architecture's canonical string
 value         the (first) metric's value; NaN = failed evaluation / no answer
 cost          the query's cost as reported (seconds; NaN when the row lacks timing)
@@ -14,17 +14,20 @@ incumbent     best value so far at the target fidelity (several metrics: hypervo
 regret        optimum - incumbent, oriented so that it is >= 0; NaN when unknown
 fidelity      the fidelity (epochs) queried
 provenance    ``EvalResult.provenance`` of the answer (``""`` when there was none)
+worker        the simulated worker that ran it (0 .. workers-1; always 0 for one worker)
 ============  =====================================================================
 
 With several metrics there is one more column per metric (named after it).
 ``run_many`` adds a leading ``seed`` column. ``DataFrame.attrs`` holds
 ``metric``, ``maximize``, ``fidelity`` (the target), ``optimum``, ``hv_ref``,
-``stopped`` (``max_queries`` / ``max_seconds`` / ``exhausted``) and ``bench``.
+``stopped`` (``max_queries`` / ``max_seconds`` / ``exhausted``), ``bench`` and
+``workers`` (simulated workers).
 
 >>> t = Trajectory(metrics=("val_acc",), maximize=(True,), target=200.0, optimum=95.0)
 >>> from nasbench_kit.spaces import get_space
 >>> a = get_space("nb201").from_index(1)
->>> t.record((90.0,), time=10.0, arch=a, cost=10.0, fidelity=200.0, provenance="table:x")
+>>> t.record((90.0,), time=10.0, arch=a, cost=10.0, fidelity=200.0, provenance="table:x",
+...          worker=0)
 >>> t.frame(stopped="max_queries", bench="x")[["step", "incumbent", "regret"]].values.tolist()
 [[1.0, 90.0, 5.0]]
 """
@@ -48,6 +51,7 @@ __all__ = ["COLUMNS", "Trajectory"]
 #: Trajectory columns, in order (see the module docstring for their meaning).
 COLUMNS: tuple[str, ...] = (
     "step", "time", "arch", "value", "cost", "incumbent", "regret", "fidelity", "provenance",
+    "worker",
 )  # fmt: skip
 
 #: Columns computed from the others when the frame is built.
@@ -99,7 +103,7 @@ class Trajectory:
             f"got {len(values)} values and {sorted(fields)}"
         )
 
-    def frame(self, *, stopped: str, bench: str) -> pd.DataFrame:
+    def frame(self, *, stopped: str, bench: str, workers: int = 1) -> pd.DataFrame:
         """The trajectory as a DataFrame (:data:`COLUMNS`, attrs as documented)."""
         import pandas as pd
 
@@ -121,7 +125,7 @@ class Trajectory:
         df = pd.DataFrame(data)
         df.attrs.update(
             metric=list(self.metrics), maximize=list(self.maximize), fidelity=self.target,
-            optimum=self.optimum, stopped=stopped, bench=bench,
+            optimum=self.optimum, stopped=stopped, bench=bench, workers=workers,
             hv_ref=None if self.hv_ref is None else list(self.hv_ref),
         )  # fmt: skip
         return df
@@ -133,6 +137,8 @@ def _column(name: str, items: list[Any]) -> Any:
         return [a.to_string() for a in items]
     if name == "provenance":
         return list(items)
+    if name == "worker":
+        return np.asarray(items, dtype=np.int64)
     return np.asarray(items, dtype=float if name in ("time", "cost", "fidelity") else None)
 
 

@@ -15,7 +15,8 @@ ARCHS = [nbk.get_space("nb201").from_index(i) for i in range(1, 5)]
 
 def _record(t: Trajectory, values: list[float], fids: list[float]) -> None:
     for i, (v, f) in enumerate(zip(values, fids)):
-        t.record((v,), time=float(i), arch=ARCHS[i], cost=1.0, fidelity=f, provenance="table:t")
+        t.record((v,), time=float(i), arch=ARCHS[i], cost=1.0, fidelity=f, provenance="table:t",
+                 worker=i % 2)
 
 
 def test_columns_are_defined_once() -> None:
@@ -35,6 +36,7 @@ def test_incumbent_uses_only_the_target_fidelity_and_skips_failures() -> None:
     assert df["regret"].iloc[1:].tolist() == [5.0, 5.0, 2.0]
     assert df["arch"].tolist() == [a.to_string() for a in ARCHS]
     assert df.attrs["stopped"] == "max_queries" and df.attrs["optimum"] == 95.0
+    assert df["worker"].tolist() == [0, 1, 0, 1] and df["worker"].dtype == np.int64
 
 
 def test_minimised_metric_and_unknown_optimum() -> None:
@@ -49,4 +51,5 @@ def test_empty_run_and_record_misuse() -> None:
     df = t.frame(stopped="max_seconds", bench="t")
     assert len(df) == 0 and list(df.columns) == list(COLUMNS)
     with pytest.raises(TypeError, match="fields"):
-        t.record((1.0,), time=0.0, arch=ARCHS[0], cost=0.0, fidelity=200.0)  # no provenance
+        t.record((1.0,), time=0.0, arch=ARCHS[0], cost=0.0, fidelity=200.0,
+                 provenance="")  # no worker
