@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     make(0)  # refuse bad options before any work
     df = run_many(make, bench, metric,
                   seeds=range(args.seeds), workers=args.workers, max_queries=args.queries,
-                  maximize=maximize, dedupe_isomorphic=args.dedupe_isomorphic)  # fmt: skip
+                  maximize=maximize, dedupe_isomorphic=args.dedupe_isomorphic,
+                  executor=args.executor, sim_workers=args.sim_workers)  # fmt: skip
     summary = {"bench": bench.name, "optimizer": args.optimizer, "metric": metric,
                "maximize": maximize, **summarize(df)}  # fmt: skip
     out = Path(args.out)
@@ -74,6 +75,13 @@ def add_parser(subparsers: Any) -> None:
                            "params, flops)")  # fmt: skip
     p.add_argument("--workers", type=positive_int, default=2, metavar="N",
                    help="worker processes, N >= 1 (default %(default)s)")  # fmt: skip
+    p.add_argument("--executor", choices=["ray"], default=None,
+                   help="run seeds as Ray tasks (needs `pip install 'nasbench_kit[ray]'`; a "
+                   "local Ray is started unless RAY_ADDRESS names a cluster); default: a "
+                   "local process pool")  # fmt: skip
+    p.add_argument("--sim-workers", type=positive_int, default=1, metavar="K",
+                   help="simulated asynchronous workers per run, K >= 1: results are told in "
+                   "simulated-completion order (default %(default)s = sequential)")  # fmt: skip
     p.add_argument("--dedupe-isomorphic", action="store_true",
                    help="tell repeats of an evaluated isomorphism class for free "
                    "(they are not counted as queries)")  # fmt: skip
