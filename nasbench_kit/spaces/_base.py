@@ -42,13 +42,14 @@ CellDags = tuple[tuple[str, OpDag], ...]
 class Architecture(abc.ABC):
     """Base of every space's architecture value.
 
-    Subclasses are frozen (``@dataclass(frozen=True, slots=True)`` or
-    equivalent) and set, at construction:
+    Subclasses are frozen (``@dataclass(frozen=True)`` or equivalent) and set:
 
-    - ``hash``: ``str``, the canonical table key (see each space for its rule);
+    - ``hash``: ``str``, the canonical table key (see each space for its rule),
+      a plain attribute set at construction;
     - ``iso_hash``: ``str``, one id per class of architectures that compute the
       same function (equals ``hash`` where the space's key is already
-      isomorphism-invariant).
+      isomorphism-invariant). Where it is dear to compute (DARTS, NB201) it is
+      a ``functools.cached_property``: computed on first read, then kept.
 
     Equality and ``__hash__`` go by ``(space_name, hash)``.
     """
@@ -232,6 +233,9 @@ class SearchSpace(abc.ABC):
         from nasbench_kit.errors import OutOfDomainError
 
         sizes = self.decision_sizes()
+        if (type(vec) is tuple or type(vec) is list) and len(vec) == len(sizes) \
+                and all(type(v) is int and 0 <= v < k for v, k in zip(vec, sizes)):  # fmt: skip
+            return self._views.from_decisions(tuple(vec))  # plain ints in range: no more checks
         if isinstance(vec, (str, bytes, Mapping)) or not isinstance(vec, (Sequence, np.ndarray)) \
                 or not sized(vec) or len(vec) != len(sizes):  # fmt: skip
             raise OutOfDomainError(

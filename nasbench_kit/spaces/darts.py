@@ -12,6 +12,10 @@ string. ``iso_hash`` is additionally invariant to relabelling the
 intermediate nodes in any order that keeps every input earlier than its node:
 the output concatenates all four nodes, so such a relabelling only permutes
 channels, which the next cell's 1x1 preprocessing convolution absorbs.
+``hash`` is computed on construction, ``iso_hash`` on first read (then
+kept): most architectures an optimizer builds are never asked for it.
+Equality and ``hash()`` use ``hash`` only. ``neighbors`` de-duplicates by
+``hash`` and leaves ``iso_hash`` unread.
 
 Notations: the DARTS genotype string (``to_string``), a :class:`Genotype`
 (or anything with ``.normal``/``.reduce``), NASLib's compact tuples
@@ -30,8 +34,7 @@ True
 from __future__ import annotations
 
 import ast
-import hashlib
-import itertools
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -44,24 +47,36 @@ from nasbench_kit._rng import as_rng
 from nasbench_kit.errors import OutOfDomainError
 from nasbench_kit.spaces._base import Architecture, SearchSpace
 from nasbench_kit.spaces._checks import show
+from nasbench_kit.spaces._darts_cells import (
+    CELLS,
+    CONCAT,
+    NODES,
+    OPS,
+    Cell,
+    canon_cell,
+    digest,
+    genotype_text,
+    iso_key,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch_geometric.data import Data
 
-#: The seven DARTS operations, in NASLib's op-index order for NAS-Bench-301.
-OPS: tuple[str, ...] = (
-    "max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3",
-    "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5",
-)
-CELLS: tuple[str, str] = ("normal", "reduce")
-NODES: tuple[int, ...] = (2, 3, 4, 5)
-CONCAT: list[int] = [2, 3, 4, 5]
 CS_PREFIX = "NetworkSelectorDatasetInfo:darts:"
 #: First ConfigSpace edge number of each node: node k owns edges start..start+k-1,
 #: edge ``start + i`` coming from node ``i``.
 EDGE_START: dict[int, int] = {2: 0, 3: 2, 4: 5, 5: 9}
+#: Unordered input pairs ``(i, j)``, ``i < j``, in co-lexicographic order: node ``k``
+#: reads one of the first ``C(k, 2)``.
+_INPUT_PAIRS: tuple[tuple[int, int], ...] = tuple(
+    (i, j) for j in range(1, max(NODES)) for i in range(j)
+)
+#: The decision vector's sizes: per cell and node, an input-pair index, then two op indices.
+_SIZES: tuple[int, ...] = tuple(n for k in NODES for n in (math.comb(k, 2), len(OPS), len(OPS))) * 2
+_N_ARCHITECTURES = math.prod(math.comb(k, 2) * len(OPS) ** 2 for k in NODES) ** 2
+#: One-edit moves per cell: per edge, 6 other ops and ``node - 2`` other inputs.
+_MOVES_PER_CELL = sum(2 * (len(OPS) - 1 + k - 2) for k in NODES)
 
-Cell = tuple[tuple[str, int], ...]
 
 
 class Genotype(NamedTuple):
@@ -77,69 +92,12 @@ def _bad(msg: str) -> OutOfDomainError:
     return OutOfDomainError(msg)
 
 
-def _canon_cell(name: str, cell: Any) -> Cell:
-    """Validate one cell's 8 ``(op, input)`` pairs and sort each node's pair."""
-    if isinstance(cell, (str, bytes)) or not isinstance(cell, Sequence):
-        raise _bad(f"{name} cell {show(cell)} is not a list of (op, input) pairs; "
-                   "give 8 pairs such as [('sep_conv_3x3', 0), ('skip_connect', 1), ...]")
-    if len(cell) != 8:
-        raise _bad(f"{name} cell has {len(cell)} edges; a DARTS cell has exactly 8 "
-                   "(2 per intermediate node 2..5): give 8 (op, input) pairs")
-    pairs: list[tuple[str, int]] = []
-    for pair in cell:
-        if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
-            raise _bad(f"{name} cell edge {show(pair)} is not an (op, input) pair; "
-                       "write it like ('sep_conv_3x3', 0)")
-        op, inp = pair
-        if not isinstance(op, str) or op not in OPS:
-            raise _bad(f"unknown op {show(op)} in the {name} cell; DARTS/NB301 ops are {list(OPS)} "
-                       "(there is no 'none'): use one of them")
-        if isinstance(inp, bool) or not isinstance(inp, (int, np.integer)):
-            raise _bad(f"input {show(inp)} of edge {show(pair)} in the {name} cell is not an int; "
-                       "inputs are node numbers 0..4")
-        pairs.append((op, int(inp)))
-    out: list[tuple[str, int]] = []
-    for node in NODES:
-        two = pairs[2 * node - 4: 2 * node - 2]
-        for op, inp in two:
-            if not 0 <= inp < node:
-                raise _bad(f"input {show(inp)} of edge ({show(op)}, {show(inp)}) at node {node} of "
-                           f"the {name} cell is not an earlier node; node {node} takes inputs from "
-                           f"0..{node - 1}")
-        if two[0][1] == two[1][1]:
-            raise _bad(f"node {node} of the {name} cell takes both inputs from node {two[0][1]} "
-                       f"({two}); the two inputs of a node must come from distinct nodes")
-        out.extend(sorted(two, key=lambda p: (p[1], p[0])))
-    return tuple(out)
-
-
-def _format(normal: Cell, reduce: Cell) -> str:
-    return repr(Genotype(list(normal), CONCAT, list(reduce), CONCAT))
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-_PERMS = [dict(zip(NODES, p)) for p in itertools.permutations(NODES)]
-
-
-def _iso_key(cell: Cell) -> str:
-    """Smallest canonical text of ``cell`` over valid relabellings of nodes 2..5."""
-    deps = [(inp, 2 + pos // 2) for pos, (_, inp) in enumerate(cell) if inp >= 2]
-    keys: list[str] = []
-    for perm in _PERMS:
-        if all(perm[j] < perm[k] for j, k in deps):
-            nodes: dict[int, list[tuple[int, str]]] = {perm[2 + pos // 2]: [] for pos in range(0, 8, 2)}
-            for pos, (op, inp) in enumerate(cell):
-                nodes[perm[2 + pos // 2]].append((inp if inp < 2 else perm[inp], op))
-            keys.append(repr([sorted(nodes[n]) for n in NODES]))
-    return min(keys)
-
-
 @dataclass(frozen=True, eq=False, repr=False)
 class DartsArch(Architecture):
     """A DARTS/NB301 architecture: canonical ``normal`` and ``reduce`` cells.
+
+    ``hash`` is computed on construction; ``iso_hash`` (24 relabellings per
+    cell) on first access, then kept.
 
     >>> a = DartsArch(normal=[("skip_connect", 1), ("sep_conv_3x3", 0)] * 4,
     ...               reduce=[("max_pool_3x3", 0), ("max_pool_3x3", 1)] * 4)
@@ -152,12 +110,26 @@ class DartsArch(Architecture):
     reduce: Cell
 
     def __post_init__(self) -> None:
-        normal = _canon_cell("normal", self.normal)
-        reduce = _canon_cell("reduce", self.reduce)
+        normal = canon_cell("normal", self.normal)
+        reduce = canon_cell("reduce", self.reduce)
         object.__setattr__(self, "normal", normal)
         object.__setattr__(self, "reduce", reduce)
-        object.__setattr__(self, "hash", _digest(_format(normal, reduce)))
-        object.__setattr__(self, "iso_hash", _digest(_iso_key(normal) + "|" + _iso_key(reduce)))
+        object.__setattr__(self, "hash", digest(genotype_text(normal, reduce)))
+
+    @classmethod
+    def _trusted(cls, normal: Cell, reduce: Cell) -> DartsArch:
+        """Build from cells that are already canonical (tuples of ``(str, int)`` pairs,
+        each node sorted by input), skipping the checks."""
+        arch = object.__new__(cls)
+        object.__setattr__(arch, "normal", normal)
+        object.__setattr__(arch, "reduce", reduce)
+        object.__setattr__(arch, "hash", digest(genotype_text(normal, reduce)))
+        return arch
+
+    @functools.cached_property
+    def iso_hash(self) -> str:  # type: ignore[override]
+        """Isomorphism-invariant id (see the module docs); computed on first access."""
+        return digest(iso_key(self.normal) + "|" + iso_key(self.reduce))
 
 
 # ---- the genotype-string grammar (a strict regular expression; never eval) ----
@@ -168,6 +140,14 @@ _CONCAT = r"\[[0-9\s,]*\]|range\(\s*[0-9]+\s*,\s*[0-9]+\s*\)"
 _GENOTYPE = re.compile(
     rf"\s*Genotype\(\s*normal\s*=\s*({_LIST})\s*(?:,\s*normal_concat\s*=\s*({_CONCAT})\s*)?"
     rf",\s*reduce\s*=\s*({_LIST})\s*(?:,\s*reduce_concat\s*=\s*({_CONCAT})\s*)?(?:,\s*)?\)\s*"
+)
+#: The canonical genotype string exactly as ``to_string`` writes it (a subset of the
+#: grammar above, read with one match).
+_EDGE_FAST = r"\('([a-z0-9_]{1,24})', ([0-9])\)"
+_CELL_FAST = ", ".join([_EDGE_FAST] * 8)
+_CANONICAL = re.compile(
+    rf"Genotype\(normal=\[{_CELL_FAST}\], normal_concat=\[2, 3, 4, 5\], "
+    rf"reduce=\[{_CELL_FAST}\], reduce_concat=\[2, 3, 4, 5\]\)"
 )
 _GRAMMAR = ("Genotype(normal=[('sep_conv_3x3', 0), ... 8 pairs], normal_concat=[2, 3, 4, 5], "
             "reduce=[... 8 pairs], reduce_concat=[2, 3, 4, 5])")
@@ -249,12 +229,17 @@ class DartsSpace(SearchSpace):
         if len(s) > 4000:
             raise _bad(f"genotype string of {len(s)} characters is too long; a DARTS genotype "
                        "string is a few hundred characters")
+        m = _CANONICAL.fullmatch(s)
+        if m is not None:  # the common case; anything else takes the full grammar
+            g = m.groups()
+            edges = [(g[k], int(g[k + 1])) for k in range(0, len(g), 2)]
+            return DartsArch(normal=tuple(edges[:8]), reduce=tuple(edges[8:]))
         return self.from_genotype(_parse_genotype(s))
 
     def to_string(self, arch: Architecture) -> str:
         """The canonical genotype string (pairs sorted within each node)."""
         a = self.parse(arch)
-        return _format(a.normal, a.reduce)
+        return genotype_text(a.normal, a.reduce)
 
     def from_genotype(self, g: Any) -> DartsArch:
         """From a :class:`Genotype` or anything with ``.normal``/``.reduce`` pair lists."""
@@ -376,28 +361,33 @@ class DartsSpace(SearchSpace):
     @property
     def n_architectures(self) -> int:
         """Exact number of distinct architectures: (prod_k C(k,2) * 7**2)**2 over k=2..5."""
-        per_cell = math.prod(math.comb(k, 2) * len(OPS) ** 2 for k in NODES)
-        return per_cell ** 2
+        return _N_ARCHITECTURES
 
     def size(self) -> int:
         """Same as :attr:`n_architectures` (``len()`` refuses: the space is not enumerable)."""
         return self.n_architectures
 
     def sample(self, seed: int | np.random.Generator | None = None) -> DartsArch:
-        """Uniform over distinct architectures (unordered input pair, then an op per edge)."""
-        rng = as_rng(seed)
+        """Uniform over distinct architectures: one integer drawn uniformly below
+        ``n_architectures``, read as the mixed-radix number whose digits (most
+        significant first) are the decision vector: per node an unordered input pair,
+        then an op per input."""
+        number = int(as_rng(seed).integers(self.n_architectures))
+        digits = [0] * len(_SIZES)
+        for k in range(len(_SIZES) - 1, -1, -1):
+            number, digits[k] = divmod(number, _SIZES[k])
         cells = []
-        for _ in CELLS:
-            pairs = []
-            for node in NODES:
-                inputs = rng.choice(node, size=2, replace=False)
-                ops = rng.integers(len(OPS), size=2)
-                pairs.extend((OPS[int(o)], int(i)) for o, i in zip(ops, inputs))
-            cells.append(pairs)
-        return DartsArch(normal=cells[0], reduce=cells[1])
+        for start in (0, len(digits) // 2):
+            edges: list[tuple[str, int]] = []
+            for n in range(start, start + len(digits) // 2, 3):
+                i, j = _INPUT_PAIRS[digits[n]]
+                edges += ((OPS[digits[n + 1]], i), (OPS[digits[n + 2]], j))
+            cells.append(tuple(edges))
+        return DartsArch._trusted(cells[0], cells[1])
 
     def _moves(self, a: DartsArch) -> list[tuple[int, int, str, int]]:
-        """Every one-edit move as (cell, edge position, new op, new input)."""
+        """Every one-edit move as (cell, edge position, new op, new input): per edge,
+        the 6 other ops, then the ``node - 2`` other free inputs (120 moves in all)."""
         moves = []
         for c, cell in enumerate((a.normal, a.reduce)):
             for pos, (op, inp) in enumerate(cell):
@@ -407,20 +397,46 @@ class DartsSpace(SearchSpace):
                 moves += [(c, pos, op, j) for j in range(node) if j not in (inp, other)]
         return moves
 
-    def _apply(self, a: DartsArch, move: tuple[int, int, str, int]) -> DartsArch:
+    @staticmethod
+    def _move_at(a: DartsArch, m: int) -> tuple[int, int, str, int]:
+        """``_moves(a)[m]`` without building the list."""
+        c, m = divmod(m, _MOVES_PER_CELL)
+        cell = (a.normal, a.reduce)[c]
+        pos = 0
+        while m >= len(OPS) - 1 + pos // 2:  # edge ``pos``: 6 op moves, node - 2 input moves
+            m -= len(OPS) - 1 + pos // 2
+            pos += 1
+        op, inp = cell[pos]
+        if m < len(OPS) - 1:
+            return c, pos, [new for new in OPS if new != op][m], inp
+        other = cell[pos ^ 1][1]
+        free = [j for j in range(pos // 2 + 2) if j not in (inp, other)]
+        return c, pos, op, free[m - len(OPS) + 1]
+
+    @staticmethod
+    def _apply(a: DartsArch, move: tuple[int, int, str, int]) -> DartsArch:
         c, pos, op, inp = move
-        cells = [list(a.normal), list(a.reduce)]
-        cells[c][pos] = (op, inp)
-        return DartsArch(normal=cells[0], reduce=cells[1])
+        cells = [a.normal, a.reduce]
+        cell = list(cells[c])
+        cell[pos] = (op, inp)
+        lo = pos & ~1  # keep the node's two edges sorted by input
+        if cell[lo][1] > cell[lo + 1][1]:
+            cell[lo], cell[lo + 1] = cell[lo + 1], cell[lo]
+        cells[c] = tuple(cell)
+        return DartsArch._trusted(cells[0], cells[1])
 
     def mutate(self, arch: Architecture, seed: int | np.random.Generator | None = None) -> DartsArch:
-        """Change one op or one input of one edge, uniformly over all such edits."""
+        """Change one op or one input of one edge, uniformly over all 120 such edits."""
         a = self.parse(arch)
-        moves = self._moves(a)
-        return self._apply(a, moves[int(as_rng(seed).integers(len(moves)))])
+        return self._apply(a, self._move_at(a, int(as_rng(seed).integers(2 * _MOVES_PER_CELL))))
 
     def neighbors(self, arch: Architecture) -> list[DartsArch]:
-        """All 120 - (fewer input choices) one-edit neighbours, distinct, ``arch`` excluded."""
+        """The 120 one-edit neighbours, in ``mutate``'s move order, ``arch`` excluded.
+
+        Distinct by ``hash`` (the space's identity; distinct edits give distinct
+        architectures). Their ``iso_hash`` is not computed here: it is computed
+        when read, so callers that need isomorphism classes pay only for those.
+        """
         a = self.parse(arch)
         seen, out = {a.hash}, []
         for move in self._moves(a):

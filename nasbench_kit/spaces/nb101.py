@@ -41,6 +41,7 @@ never grow back, since a lone new edge to a spare vertex is pruned away).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -52,118 +53,47 @@ from nasbench_kit.errors import OutOfDomainError
 from nasbench_kit.spaces import _graph
 from nasbench_kit.spaces._base import Architecture, SearchSpace
 from nasbench_kit.spaces._checks import as_array, show, sized
+from nasbench_kit.spaces._nb101_cells import (
+    INPUT,
+    MAX_EDGES,
+    MAX_VERTICES,
+    N_CELLS,
+    NASLIB_OPS,
+    OPS,
+    OUTPUT,
+    Invalid,
+    bad,
+    canonical,
+    cell,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch_geometric.data import Data
 
-INPUT, OUTPUT = "input", "output"
-#: The official op order; an op's index here is its label in the module hash.
-OPS: tuple[str, ...] = ("conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3")
-#: NASLib's op codes for NB101 tuples (input 0, output 1, maxpool 2, conv1x1 3, conv3x3 4).
-NASLIB_OPS: tuple[str, ...] = (INPUT, OUTPUT, "maxpool3x3", "conv1x1-bn-relu", "conv3x3-bn-relu")
-MAX_VERTICES = 7
-MAX_EDGES = 9
-N_CELLS = 423_624
-_LABEL = {op: i for i, op in enumerate(OPS)}
-_ALIASES = {"conv3x3": OPS[0], "conv1x1": OPS[1], "maxpool": OPS[2], **{op: op for op in OPS}}
 _EXAMPLE = "011,001,000|conv3x3-bn-relu"
-_MAX_SPEC_VERTICES = 64
 _MAX_NASLIB = 16 * 16 + 16  # the longest NASLib tuple from_naslib reads (n <= 16)
 
 
-def _bad(value: Any, rule: str, fix: str) -> OutOfDomainError:
-    return OutOfDomainError(f"NB101 {show(value)}: {rule}; {fix}")
-
-
-def _matrix_rows(matrix: Any) -> list[list[int]]:
-    """A square 0/1 matrix as lists of ints, or OutOfDomainError."""
-    arr = as_array(matrix)
-    if arr is None or arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
-        raise _bad(
-            matrix,
-            "the adjacency matrix must be a square n x n array with n >= 2",
-            "pass e.g. [[0, 1], [0, 0]] (row i lists the edges leaving vertex i)",
-        )
-    if arr.shape[0] > _MAX_SPEC_VERTICES:  # pruning could not bring it down to 7 cheaply
-        raise _bad(
-            f"matrix of shape {arr.shape}",
-            f"a spec of more than {_MAX_SPEC_VERTICES} vertices is refused",
-            f"cells have at most {MAX_VERTICES} vertices after pruning: drop the dangling ones",
-        )
-    if arr.dtype.kind not in "biuf" or not np.isin(arr, (0, 1)).all():
-        raise _bad(matrix, "matrix entries must be 0 or 1", "use 1 for an edge i -> j, else 0")
-    rows = arr.astype(np.int64).tolist()
-    for i, row in enumerate(rows):
-        for j in range(i + 1):
-            if row[j]:
-                raise _bad(
-                    matrix,
-                    f"matrix[{i}][{j}] = 1 is on or below the diagonal; edges must go from a "
-                    "lower to a higher vertex index (upper-triangular, hence acyclic)",
-                    "order the vertices topologically (input first, output last)",
-                )
-    return rows
-
-
-def _op_list(ops: Any, n: int) -> list[str]:
-    if isinstance(ops, (str, bytes)) or not isinstance(ops, (Sequence, np.ndarray)) \
-            or not sized(ops) or not all(isinstance(op, str) for op in ops):  # fmt: skip
-        raise _bad(ops, "ops must be a sequence of op names", f"pass a list of {n} names")
-    ops = [str(op) for op in ops]
-    if len(ops) != n:
-        raise _bad(ops, f"{len(ops)} ops for a {n} x {n} matrix", f"give one op per vertex ({n})")
-    if ops[0] != INPUT or ops[-1] != OUTPUT:
-        raise _bad(ops, "the first op must be 'input' and the last 'output'", "fix the ends")
-    for k, op in enumerate(ops[1:-1], start=1):
-        if op not in _ALIASES:
-            raise _bad(op, f"unknown op at vertex {k}", f"use one of {list(OPS)}")
-        ops[k] = _ALIASES[op]
-    return ops
-
-
-def _canonical(matrix: Any, ops: Any) -> tuple[tuple[tuple[int, ...], ...], tuple[str, ...]]:
-    """Validate, prune and canonically order a spec (see the module docs)."""
-    rows = _matrix_rows(matrix)
-    n = len(rows)
-    names = _op_list(ops, n)
-    keep = _graph.prune_mask(rows)
-    if not keep[0]:
-        raise _bad(
-            matrix,
-            "no path leads from the input (vertex 0) to the output (last vertex)",
-            "add edges so that the input reaches the output",
-        )
-    idx = [v for v in range(n) if keep[v]]
-    rows = [[rows[i][j] for j in idx] for i in idx]
-    names = [names[i] for i in idx]
-    pruned = "" if len(idx) == n else f" after pruning {n - len(idx)} dangling vertices"
-    if len(idx) > MAX_VERTICES:
-        raise _bad(
-            matrix,
-            f"the cell has {len(idx)} vertices{pruned}, more than {MAX_VERTICES}",
-            f"use at most {MAX_VERTICES} vertices (input and output included)",
-        )
-    edges = sum(map(sum, rows))
-    if edges > MAX_EDGES:
-        raise _bad(
-            matrix,
-            f"the cell has {edges} edges{pruned}, more than {MAX_EDGES}",
-            f"remove edges until at most {MAX_EDGES} remain",
-        )
-    order = _graph.canonical_order(rows, _labels(names))
-    return (
-        tuple(tuple(rows[i][j] for j in order) for i in order),
-        tuple(names[i] for i in order),
+@functools.lru_cache(maxsize=MAX_VERTICES + 1)
+def _static_moves(n: int) -> tuple[tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]:
+    """The edge flips and vertex inserts of any ``n``-vertex cell (they do not depend
+    on its edges or ops)."""
+    edges = tuple(("edge", i, j) for i in range(n) for j in range(i + 1, n))
+    if n >= MAX_VERTICES:
+        return edges, ()
+    inserts = tuple(
+        ("insert", p, u, v, op)
+        for p in range(1, n)
+        for u in range(p)
+        for v in range(p, n)
+        for op in OPS
     )
+    return edges, inserts
 
 
 def _short(x: Sequence[Any] | np.ndarray) -> bool:
     """Whether ``x`` is small enough to be a NASLib tuple (checked before copying it)."""
     return (x.size if isinstance(x, np.ndarray) else len(x)) <= _MAX_NASLIB
-
-
-def _labels(ops: Sequence[str]) -> list[int]:
-    return [-1, *(_LABEL[op] for op in ops[1:-1]), -2]
 
 
 # ---- the architecture value -----------------------------------------------------
@@ -181,12 +111,26 @@ class NB101Arch(Architecture):
     ops: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        matrix, ops = _canonical(self.matrix, self.ops)
-        digest = _graph.module_hash(matrix, _labels(ops))
+        matrix, ops, digest = canonical(self.matrix, self.ops)
         object.__setattr__(self, "matrix", matrix)
         object.__setattr__(self, "ops", ops)
         object.__setattr__(self, "hash", digest)
         object.__setattr__(self, "iso_hash", digest)
+
+    @classmethod
+    def _trusted(cls, rows: list[list[int]], names: list[str]) -> NB101Arch:
+        """The cell of a spec known to be well formed (0/1 upper-triangular int rows,
+        valid op names); raises :class:`Invalid` when a cell rule fails."""
+        matrix, ops, digest = cell(rows, names)
+        arch = object.__new__(cls)
+        for name, value in (
+            ("matrix", matrix),
+            ("ops", ops),
+            ("hash", digest),
+            ("iso_hash", digest),
+        ):
+            object.__setattr__(arch, name, value)
+        return arch
 
     @property
     def num_vertices(self) -> int:
@@ -222,17 +166,17 @@ class NB101Space(SearchSpace):
     def from_string(self, s: str) -> NB101Arch:
         """Parse ``"<rows>|<internal ops>"``, e.g. ``'011,001,000|conv3x3-bn-relu'``."""
         if not isinstance(s, str) or s.count("|") != 1:
-            raise _bad(s, "an NB101 string is '<matrix rows>|<ops>'", f"e.g. {_EXAMPLE!r}")
+            raise bad(s, "an NB101 string is '<matrix rows>|<ops>'", f"e.g. {_EXAMPLE!r}")
         left, right = s.strip().split("|")
         rows = [r.strip() for r in left.split(",")]
         n = len(rows)
         if any(len(r) != n or set(r) - {"0", "1"} for r in rows):
-            raise _bad(s, f"the {n} matrix rows must each be {n} digits 0/1", f"e.g. {_EXAMPLE!r}")
+            raise bad(s, f"the {n} matrix rows must each be {n} digits 0/1", f"e.g. {_EXAMPLE!r}")
         ops = [o.strip() for o in right.split(",")] if right.strip() else []
         if len(ops) == n - 2:
             ops = [INPUT, *ops, OUTPUT]
         elif len(ops) != n:
-            raise _bad(s, f"{len(ops)} ops for {n} vertices", "list the n-2 internal ops")
+            raise bad(s, f"{len(ops)} ops for {n} vertices", "list the n-2 internal ops")
         return NB101Arch([[int(c) for c in r] for r in rows], ops)
 
     def to_string(self, arch: Architecture) -> str:
@@ -246,14 +190,14 @@ class NB101Space(SearchSpace):
         values = np.empty(0) if values is None else values.ravel()
         n = next((k for k in range(2, 17) if k * k + k == len(values)), 0)  # <= _MAX_NASLIB
         if not n or values.dtype.kind not in "biu":
-            raise _bad(
+            raise bad(
                 t,
                 "a NASLib NB101 tuple holds n*n adjacency entries then n op codes (56 for n=7)",
                 f"op codes index {list(NASLIB_OPS)}",
             )
         codes = values[n * n :].tolist()
         if not all(0 <= c < len(NASLIB_OPS) for c in codes):
-            raise _bad(t, f"op codes {codes} must lie in 0..4", f"codes index {list(NASLIB_OPS)}")
+            raise bad(t, f"op codes {codes} must lie in 0..4", f"codes index {list(NASLIB_OPS)}")
         return NB101Arch(values[: n * n].reshape(n, n), [NASLIB_OPS[c] for c in codes])
 
     def to_naslib(self, arch: Architecture) -> tuple[int, ...]:
@@ -270,14 +214,14 @@ class NB101Space(SearchSpace):
         if isinstance(x, NB101Arch):
             return x
         if isinstance(x, Architecture):
-            raise _bad(x, f"is a {x.space_name} architecture", "parse an NB101 notation")
+            raise bad(x, f"is a {x.space_name} architecture", "parse an NB101 notation")
         if isinstance(x, str):
             return self.from_string(x)
         if isinstance(x, Mapping):
             matrix = x.get("matrix", x.get("module_adjacency"))
             ops = x.get("ops", x.get("module_operations"))
             if matrix is None or ops is None:
-                raise _bad(x, "a dict needs 'matrix' and 'ops'", "pass {'matrix': m, 'ops': o}")
+                raise bad(x, "a dict needs 'matrix' and 'ops'", "pass {'matrix': m, 'ops': o}")
             return NB101Arch(matrix, ops)
         if isinstance(x, (Sequence, np.ndarray)) and sized(x) and len(x) == 2:
             return NB101Arch(x[0], x[1])
@@ -285,7 +229,7 @@ class NB101Space(SearchSpace):
             flat = as_array(x, dtype=object)
             if flat is not None and all(isinstance(v, (int, np.integer)) for v in flat.ravel()):
                 return self.from_naslib(x)
-        raise _bad(
+        raise bad(
             x,
             "is not an NB101 notation",
             f"pass a string like {_EXAMPLE!r}, (matrix, ops), a dict or a NASLib tuple",
@@ -308,26 +252,23 @@ class NB101Space(SearchSpace):
         matrix and uniform ops, redrawn until the pruned cell is valid."""
         rng = as_rng(seed)
         while True:
-            matrix = np.triu(rng.integers(0, 2, size=(MAX_VERTICES, MAX_VERTICES)), 1)
-            ops = [INPUT, *(OPS[i] for i in rng.integers(0, 3, MAX_VERTICES - 2)), OUTPUT]
+            bits = rng.integers(0, 2, size=(MAX_VERTICES, MAX_VERTICES)).tolist()
+            rows = [[b if j > i else 0 for j, b in enumerate(row)] for i, row in enumerate(bits)]
+            ops = [INPUT, *(OPS[i] for i in rng.integers(0, 3, MAX_VERTICES - 2).tolist()), OUTPUT]
             try:
-                return NB101Arch(matrix, ops)
-            except OutOfDomainError:
+                return NB101Arch._trusted(rows, ops)
+            except Invalid:
                 continue
 
+    def _move_groups(self, a: NB101Arch) -> dict[str, Sequence[tuple[Any, ...]]]:
+        """The one-edit moves of ``a`` by kind (a kind may have none)."""
+        edges, inserts = _static_moves(a.num_vertices)
+        ops = [("op", k, op) for k in range(1, len(a.ops) - 1) for op in OPS if op != a.ops[k]]
+        return {"edge": edges, "op": ops, "insert": inserts}
+
     def _moves(self, a: NB101Arch) -> list[tuple[Any, ...]]:
-        n = a.num_vertices
-        moves: list[tuple[Any, ...]] = [("edge", i, j) for i in range(n) for j in range(i + 1, n)]
-        moves += [("op", k, op) for k in range(1, n - 1) for op in OPS if op != a.ops[k]]
-        if n < MAX_VERTICES:
-            moves += [
-                ("insert", p, u, v, op)
-                for p in range(1, n)
-                for u in range(p)
-                for v in range(p, n)
-                for op in OPS
-            ]
-        return moves
+        """Every one-edit move: edge flips, op changes, vertex inserts (in this order)."""
+        return [m for group in self._move_groups(a).values() for m in group]
 
     @staticmethod
     def _apply(a: NB101Arch, move: tuple[Any, ...]) -> NB101Arch | None:
@@ -345,8 +286,8 @@ class NB101Space(SearchSpace):
             rows[p][v + 1] = 1
             ops.insert(p, op)
         try:
-            new = NB101Arch(rows, ops)
-        except OutOfDomainError:
+            new = NB101Arch._trusted(rows, ops)
+        except Invalid:
             return None
         return None if new.hash == a.hash else new
 
@@ -357,19 +298,19 @@ class NB101Space(SearchSpace):
         uniformly among the available kinds, then the edit, until the result is valid."""
         a = self._own(arch)
         rng = as_rng(seed)
-        moves = self._moves(a)
-        kinds = sorted({m[0] for m in moves})
-        by_kind = {k: [m for m in moves if m[0] == k] for k in kinds}
+        groups = self._move_groups(a)
+        kinds = sorted(kind for kind, group in groups.items() if group)
         for _ in range(64):
-            group = by_kind[kinds[int(rng.integers(len(kinds)))]]
+            group = groups[kinds[int(rng.integers(len(kinds)))]]
             new = self._apply(a, group[int(rng.integers(len(group)))])
             if new is not None:
                 return new
+        moves = self._moves(a)
         for i in rng.permutation(len(moves)):  # exhaustive fallback, still random
             new = self._apply(a, moves[int(i)])
             if new is not None:
                 return new
-        raise _bad(a.to_string(), "has no valid one-edit neighbour", "sample another cell")
+        raise bad(a.to_string(), "has no valid one-edit neighbour", "sample another cell")
 
     def neighbors(self, arch: Architecture) -> list[Architecture]:
         """Every distinct valid cell one edit away (edge flip, op change, vertex insert)."""

@@ -22,7 +22,12 @@ Identities of an :class:`NB201Arch`:
   ``0`` for the cells whose output is identically zero. Nodes that do not reach
   the output, or are not reached from the input, drop out on their own, and the
   swap of nodes 1 and 2 (when no edge joins them) is absorbed by the sorting.
-  This gives **4,930** classes.
+  This gives **4,930** classes. It is computed on first read (then kept).
+
+The space's constructors (``from_index``, ``from_string``, ``sample``,
+``mutate``, ``neighbors``, ``enumerate`` ...) return one shared value per
+cell, built on first use, so ``from_index`` is a list lookup after the first
+call for a cell; ``NB201Arch(ops)`` still builds a new (equal) value.
 
 The NB201 paper reports 6,466 "unique" cells. That figure comes from the
 benchmark's own rule (``nb201_unique_str``, reproduced here and selectable as
@@ -106,17 +111,18 @@ def _code_of(op_ids: Sequence[int]) -> int:
     return code
 
 
+#: Place value of each edge's digit in a code (the first edge is the most significant).
+_PLACE: tuple[int, ...] = tuple(5 ** (5 - k) for k in range(6))
+
+
 def _ops_of_code(code: int) -> tuple[str, ...]:
-    out = []
-    for _ in range(6):
-        code, digit = divmod(code, 5)
-        out.append(OP_NAMES[digit])
-    return tuple(reversed(out))
+    return tuple([OP_NAMES[code // place % 5] for place in _PLACE])
 
 
 @functools.lru_cache(maxsize=1)
-def _index_tables() -> tuple[np.ndarray, np.ndarray]:
-    """``(index -> code, code -> index)``, read once from the package data file."""
+def _index_tables() -> tuple[list[int], list[int]]:
+    """``(index -> code, code -> index)``, read once from the package data file (as
+    lists: indexing them is ~10x cheaper than indexing arrays)."""
     ref = resources.files("nasbench_kit.spaces").joinpath("data").joinpath("nb201_index.npy")
     with ref.open("rb") as fh:
         to_code = np.load(fh, allow_pickle=False)
@@ -127,7 +133,23 @@ def _index_tables() -> tuple[np.ndarray, np.ndarray]:
         )
     to_index = np.empty(N_CELLS, dtype=np.int64)
     to_index[to_code] = np.arange(N_CELLS)
-    return to_code.astype(np.int64), to_index
+    return to_code.astype(np.int64).tolist(), to_index.tolist()
+
+
+#: The architecture of each code, built on first use and then shared: NB201 has
+#: 15,625 cells, so every space method that knows a code returns the one value
+#: (all of them take ~5 MB, less than building each anew did).
+_BY_CODE: list[NB201Arch | None] = [None] * N_CELLS
+#: The same values by arch string (``from_string`` of a known string is one lookup).
+_BY_STRING: dict[str, NB201Arch] = {}
+
+
+def _arch_of_code(code: int) -> NB201Arch:
+    arch = _BY_CODE[code]
+    if arch is None:
+        arch = _BY_CODE[code] = NB201Arch._trusted(code)
+        _BY_STRING[arch.hash] = arch
+    return arch
 
 
 @functools.cache
@@ -169,8 +191,9 @@ def nb201_unique_str(arch: NB201Arch) -> str:
 def _op_id(value: Any, position: int) -> int:
     """Op index in ``OP_NAMES`` order from a name or an int."""
     if isinstance(value, str):
-        if value in _OP_INDEX:
-            return _OP_INDEX[value]
+        index = _OP_INDEX.get(value)
+        if index is not None:
+            return index
         raise OutOfDomainError(
             f"unknown NB201 op {show(value)} at edge {position}; use one of {list(OP_NAMES)}"
         )
@@ -187,6 +210,9 @@ def _op_id(value: Any, position: int) -> int:
 class NB201Arch(Architecture):
     """One NB201 cell. Build it through ``get_space("nb201")`` or directly from op names.
 
+    ``hash`` is set on construction; ``index`` and ``iso_hash`` on first read. The
+    space's constructors return one shared value per cell.
+
     >>> NB201Arch(("skip_connect",) * 6).index
     1835
     """
@@ -198,22 +224,50 @@ class NB201Arch(Architecture):
 
     def __post_init__(self) -> None:
         ops = self.ops
-        if isinstance(ops, (str, bytes)) or not isinstance(ops, Sequence) or len(ops) != 6:
-            raise OutOfDomainError(
-                f"NB201 ops={show(ops)} must be a sequence of 6 op names "
-                f"(edges 1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2) from {list(OP_NAMES)}"
-            )
-        code = _code_of([_op_id(op, i) for i, op in enumerate(ops)])
-        names = _ops_of_code(code)
+        code = _code_of_ops(ops)
+        shared = _BY_CODE[code]
+        names = shared.ops if shared is not None else _ops_of_code(code)
         object.__setattr__(self, "ops", names)
         object.__setattr__(self, "code", code)
-        object.__setattr__(self, "hash", "|{}~0|+|{}~0|{}~1|+|{}~0|{}~1|{}~2|".format(*names))
-        object.__setattr__(self, "iso_hash", _functional_class(code))
+        object.__setattr__(self, "hash", _arch_string(names) if shared is None else shared.hash)
+
+    @classmethod
+    def _trusted(cls, code: int) -> NB201Arch:
+        """The cell of a code in 0..15624 (not checked)."""
+        arch = object.__new__(cls)
+        names = _ops_of_code(code)
+        object.__setattr__(arch, "ops", names)
+        object.__setattr__(arch, "code", code)
+        object.__setattr__(arch, "hash", _arch_string(names))
+        return arch
 
     @functools.cached_property
     def index(self) -> int:
         """Official NB201 index (0..15624)."""
-        return int(_index_tables()[1][self.code])
+        return _index_tables()[1][self.code]
+
+    @functools.cached_property
+    def iso_hash(self) -> str:  # type: ignore[override]
+        """The functional class (see the module docs)."""
+        return _functional_class(self.code)
+
+
+def _code_of_ops(ops: Any) -> int:
+    """The code of 6 op names (or ints indexing ``op_names``); OutOfDomainError otherwise."""
+    if type(ops) is tuple and len(ops) == 6:  # the common case: six known names
+        ids = [_OP_INDEX.get(op) if type(op) is str else None for op in ops]
+        if None not in ids:
+            return _code_of(ids)  # type: ignore[arg-type]
+    if isinstance(ops, (str, bytes)) or not isinstance(ops, Sequence) or len(ops) != 6:
+        raise OutOfDomainError(
+            f"NB201 ops={show(ops)} must be a sequence of 6 op names "
+            f"(edges 1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2) from {list(OP_NAMES)}"
+        )
+    return _code_of([_op_id(op, i) for i, op in enumerate(ops)])
+
+
+def _arch_string(names: Sequence[str]) -> str:
+    return "|{}~0|+|{}~0|{}~1|+|{}~0|{}~1|{}~2|".format(*names)
 
 
 # ---- the space -------------------------------------------------------------
@@ -234,16 +288,19 @@ class NB201Space(SearchSpace):
         """From 6 op names, or ints indexing ``op_names``, in arch-string edge order."""
         if isinstance(ops, (str, bytes)) or not sized(ops):
             raise OutOfDomainError(f"NB201 ops={show(ops)} must be a sequence of 6 op names")
-        return NB201Arch(tuple(ops))
+        return _arch_of_code(_code_of_ops(tuple(ops)))
 
     def from_string(self, s: str) -> NB201Arch:
         """Parse ``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|`` exactly (no spaces)."""
         if not isinstance(s, str):
             raise OutOfDomainError(f"NB201 arch string must be a str, got {type(s).__name__}")
+        known = _BY_STRING.get(s)
+        if known is not None:
+            return known
         match = _STRING_RE.fullmatch(s)
         if match is None:
             raise OutOfDomainError(self._string_error(s))
-        return NB201Arch(match.groups())
+        return _arch_of_code(_code_of_ops(match.groups()))
 
     @staticmethod
     def _string_error(s: str) -> str:
@@ -274,13 +331,15 @@ class NB201Space(SearchSpace):
 
     def from_index(self, index: int) -> NB201Arch:
         """The cell with official NB201 index ``index`` (0..15624)."""
+        if type(index) is int and 0 <= index < N_CELLS:
+            return _arch_of_code(_index_tables()[0][index])
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
             raise OutOfDomainError(f"NB201 index {show(index)} must be an int in 0..{N_CELLS - 1}")
         if not 0 <= index < N_CELLS:
             raise OutOfDomainError(
                 f"NB201 index {show(index)} is out of range; valid indices are 0..{N_CELLS - 1}"
             )
-        return NB201Arch(_ops_of_code(int(_index_tables()[0][index])))
+        return _arch_of_code(_index_tables()[0][int(index)])
 
     def from_naslib(self, t: Sequence[int]) -> NB201Arch:
         """From a NASLib tuple: 6 indices into ``naslib_ops``, NASLib edge order
@@ -293,7 +352,7 @@ class NB201Space(SearchSpace):
                     f"NASLib NB201 tuple {show(tuple(t))}: {show(v)} is not an int in 0..4 "
                     f"(indices into {list(NASLIB_OPS)})"
                 )
-        return NB201Arch(tuple(NASLIB_OPS[t[_NASLIB_EDGE[k]]] for k in range(6)))
+        return _arch_of_code(_code_of_ops(tuple(NASLIB_OPS[t[_NASLIB_EDGE[k]]] for k in range(6))))
 
     def to_naslib(self, arch: Architecture) -> tuple[int, ...]:
         """The NASLib tuple of ``arch`` (inverse of ``from_naslib``)."""
@@ -350,7 +409,7 @@ class NB201Space(SearchSpace):
     # ---- sampling and moves -------------------------------------------------
     def sample(self, seed: int | np.random.Generator | None = None) -> NB201Arch:
         """A cell with each of the 6 ops drawn uniformly."""
-        return NB201Arch(tuple(OP_NAMES[i] for i in as_rng(seed).integers(0, 5, size=6)))
+        return _arch_of_code(_code_of(as_rng(seed).integers(0, 5, size=6).tolist()))
 
     def mutate(
         self, arch: Architecture, seed: int | np.random.Generator | None = None
@@ -360,18 +419,20 @@ class NB201Space(SearchSpace):
         rng = as_rng(seed)
         edge = int(rng.integers(6))
         new = int(rng.integers(4))
-        if new >= _OP_INDEX[a.ops[edge]]:
+        old = _OP_INDEX[a.ops[edge]]
+        if new >= old:
             new += 1
-        return NB201Arch(a.ops[:edge] + (OP_NAMES[new],) + a.ops[edge + 1 :])
+        return _arch_of_code(a.code + (new - old) * _PLACE[edge])
 
     def neighbors(self, arch: Architecture) -> list[Architecture]:
         """The 24 cells one op change away."""
         a = self._own(arch)
+        digits = [_OP_INDEX[op] for op in a.ops]
         return [
-            NB201Arch(a.ops[:k] + (op,) + a.ops[k + 1 :])
-            for k in range(6)
-            for op in OP_NAMES
-            if op != a.ops[k]
+            _arch_of_code(a.code + (new - old) * place)
+            for old, place in zip(digits, _PLACE)
+            for new in range(len(OP_NAMES))
+            if new != old
         ]
 
     @property
@@ -382,7 +443,7 @@ class NB201Space(SearchSpace):
     def _enumerate(self) -> Iterator[NB201Arch]:
         """All 15,625 cells in official index order."""
         for code in _index_tables()[0]:
-            yield NB201Arch(_ops_of_code(int(code)))
+            yield _arch_of_code(code)
 
     # ---- equivalence classes -------------------------------------------------
     def iso_classes(self, rule: Literal["function", "nb201"] = "function") -> dict[str, list[int]]:

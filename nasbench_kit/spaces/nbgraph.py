@@ -139,7 +139,14 @@ def canonical_spec(
     links: Sequence[int], ops: Sequence[int]
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Canonical ``(links, op indices)`` of a validated spec (op indices into ``OP_NAMES``)."""
-    shape, perm = _REGULARIZE[tuple(links)]
+    return _canonical_spec(tuple(links), tuple(ops))
+
+
+@functools.lru_cache(maxsize=4096)  # ~3 MB; neighbours and mutations repeat specs
+def _canonical_spec(
+    links: tuple[int, ...], ops: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    shape, perm = _REGULARIZE[links]
     lk, op = _move_skips(list(shape), [ops[p] for p in perm])
     shape = tuple(lk)
     if shape in _SYMMETRIC:
@@ -357,14 +364,20 @@ class NBGraphSpace(SearchSpace):
     def mutate(
         self, arch: Architecture, seed: int | np.random.Generator | None = None
     ) -> NBGraphArch:
-        """A uniformly chosen element of ``neighbors(arch)``."""
-        options = self.neighbors(arch)
-        return options[int(as_rng(seed).integers(len(options)))]  # type: ignore[return-value]
+        """A uniformly chosen element of ``neighbors(arch)`` (only that one is built)."""
+        options = self._neighbor_specs(self._own(arch))
+        key = sorted(options)[int(as_rng(seed).integers(len(options)))]
+        return NBGraphArch._trusted(*options[key], key)
 
     def neighbors(self, arch: Architecture) -> list[Architecture]:
         """Distinct entries one edit of the canonical spec away (one op, or one link),
         sorted by key."""
-        a = self._own(arch)
+        found = self._neighbor_specs(self._own(arch))
+        return [NBGraphArch._trusted(*found[k], k) for k in sorted(found)]
+
+    @staticmethod
+    def _neighbor_specs(a: NBGraphArch) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
+        """Key -> canonical spec of every entry one edit away from ``a``."""
         ops = tuple(_OP_INDEX[o] for o in a.ops)
         candidates: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         for i in range(4):
@@ -376,14 +389,15 @@ class NBGraphSpace(SearchSpace):
                 for p in range(i + 1)
                 if p != a.links[i]
             ]
-        found: dict[int, NBGraphArch] = {}
+        found: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         for links, op in candidates:
             if op == (_SKIP,) * 4:
                 continue
-            key = spec_key(*canonical_spec(links, op))
+            canon = _canonical_spec(links, op)
+            key = spec_key(*canon)
             if key != a.key and key not in found:
-                found[key] = NBGraphArch(links, op)
-        return [found[k] for k in sorted(found)]
+                found[key] = canon
+        return found
 
     @property
     def n_architectures(self) -> int:
