@@ -24,11 +24,14 @@ from nasbench_kit.optimizers.hyperband import Hyperband, SuccessiveHalving
 from nasbench_kit.optimizers.local import LocalSearch
 from nasbench_kit.optimizers.multiobjective import NSGA2
 from nasbench_kit.optimizers.npenas import NPENAS
+from nasbench_kit.optimizers.optuna_sampler import OptunaMultiObjective, OptunaOptimizer
 from nasbench_kit.optimizers.random_search import RandomSearch
 from nasbench_kit.spaces import SearchSpace
 
 #: Registered optimizers by short name: the abbreviations used in NAS papers and
-#: NASLib (RS, REA, LS, BANANAS, NPENAS, SH, HB, NSGA-II), lower-case.
+#: NASLib (RS, REA, LS, BANANAS, NPENAS, SH, HB, NSGA-II), lower-case, then the
+#: Optuna samplers (``tpe``; ``optuna-nsga2`` multi-objective), which need the
+#: optional extra ``pip install "nasbench_kit[optuna]"`` when constructed.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "rs": RandomSearch,
     "rea": RegularizedEvolution,
@@ -38,6 +41,8 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sh": SuccessiveHalving,
     "hb": Hyperband,
     "nsga2": NSGA2,
+    "tpe": OptunaOptimizer,
+    "optuna-nsga2": OptunaMultiObjective,
 }
 
 #: Longer names accepted by :func:`make_optimizer` (and ``--optimizer``) as well.
@@ -47,6 +52,7 @@ ALIASES: dict[str, str] = {
     "evolution": "rea",
     "local": "ls",
     "hyperband": "hb",
+    "optuna": "tpe",
 }
 
 
@@ -99,6 +105,8 @@ __all__ = [
     "LocalSearch",
     "Optimizer",
     "OptimizerFactory",
+    "OptunaMultiObjective",
+    "OptunaOptimizer",
     "PredictorLike",
     "RandomSearch",
     "RegularizedEvolution",

@@ -8,11 +8,20 @@ with an acquisition function. Subclasses choose parents and the acquisition.
 ``fit(archs, y)``, ``predict(archs)`` and, for ITS/UCB, ``predict_std(archs)``,
 e.g. ``GPPredictor()``) -- each refit uses a fresh ``sklearn.base.clone`` of
 it, its ``seed`` parameter (when it has one) drawn from the optimizer's
-generator -- or a *factory* ``predictor(rng) -> predictor``. The default is
-:func:`default_predictor` (a bootstrap ensemble of five 100-tree XGBoost models
-on the predictors' default tabular encoding); :func:`gp_predictor` (a Gaussian
-process) is the strongest choice we measured on NB-201 with
-``acquisition="ucb"``.
+generator -- or a *factory* ``predictor(rng) -> predictor``.
+
+*Feature models* (:class:`FeatureModel`, e.g. the default
+:class:`~nasbench_kit.predictors.fast_gp.FastGPPredictor`) take a faster
+path: the optimizer encodes every architecture once with the model's
+``feature_encoder()`` and keeps the row (by ``arch.hash``), builds the model
+once and refits it on the cached rows with ``warm_start=True``, and scores a
+whole candidate pool with one ``predict_features`` call. Neighbour lists are
+cached by ``arch.hash`` for every predictor.
+
+Predictor factories: :func:`default_predictor` (``FastGPPredictor()``),
+:func:`gp_predictor` (scikit-learn's ``GPPredictor``, hyper-parameters by
+L-BFGS) and :func:`xgb_ensemble_predictor` (a bootstrap ensemble of five
+100-tree XGBoost models, the default before the fast GP).
 
 >>> from nasbench_kit.optimizers import Bananas
 >>> from nasbench_kit.predictors import LinearPredictor
@@ -27,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -36,21 +45,40 @@ from nasbench_kit.optimizers._base import Optimizer, PredictorLike, sample_unsee
 from nasbench_kit.spaces import Architecture, SearchSpace
 
 __all__ = [
-    "ACQUISITIONS", "PredictorGuided", "PredictorSpec", "default_predictor", "gp_predictor",
+    "ACQUISITIONS", "FeatureModel", "PredictorGuided", "PredictorSpec", "default_predictor",
+    "gp_predictor", "xgb_ensemble_predictor",
 ]  # fmt: skip
 
 ACQUISITIONS = ("its", "ucb", "mean")
+#: Entries a per-run cache (encoded rows, neighbour lists) keeps, plus at most
+#: one batch; beyond it the oldest half is dropped (bounds memory on huge
+#: spaces and long runs).
+CACHE_LIMIT = 100_000
 
 #: What ``predictor=`` accepts: an unfitted instance, or a factory ``rng -> predictor``.
 PredictorSpec = PredictorLike | Callable[[np.random.Generator], PredictorLike]
 
 
-def default_predictor(rng: np.random.Generator) -> PredictorLike:
-    """Bootstrap ``EnsemblePredictor`` of five 100-tree XGBoost models, seeded from ``rng``.
+@runtime_checkable
+class FeatureModel(Protocol):
+    """A predictor the optimizer can feed cached feature rows (see the module docs)."""
 
-    Smaller than the predictors' own default (1,000 trees) so that a refit
-    after every query stays ~40 ms.
-    """
+    def feature_encoder(self) -> Any: ...
+
+    def fit_features(self, X: np.ndarray, y: np.ndarray, *, warm_start: bool = False) -> Any: ...
+
+    def predict_features(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+def default_predictor(rng: np.random.Generator) -> PredictorLike:
+    """``FastGPPredictor()``: NumPy GP on cached structure features (deterministic)."""
+    from nasbench_kit.predictors.fast_gp import FastGPPredictor
+
+    return FastGPPredictor()
+
+
+def xgb_ensemble_predictor(rng: np.random.Generator) -> PredictorLike:
+    """Bootstrap ``EnsemblePredictor`` of five 100-tree XGBoost models, seeded from ``rng``."""
     from nasbench_kit.predictors import EnsemblePredictor, XGBPredictor
 
     base = XGBPredictor(n_estimators=100, learning_rate=0.1)
@@ -58,10 +86,17 @@ def default_predictor(rng: np.random.Generator) -> PredictorLike:
 
 
 def gp_predictor(rng: np.random.Generator) -> PredictorLike:
-    """A ``GPPredictor`` (native ``predict_std``) seeded from ``rng``."""
+    """A scikit-learn ``GPPredictor`` (native ``predict_std``) seeded from ``rng``."""
     from nasbench_kit.predictors import GPPredictor
 
     return GPPredictor(seed=int(rng.integers(2**31 - 1)))
+
+
+def _trim(cache: dict[str, Any], incoming: int = 1) -> None:
+    """Drop the oldest half of ``cache`` when ``incoming`` more entries would pass the limit."""
+    if len(cache) + incoming > CACHE_LIMIT:
+        for key in list(cache)[: len(cache) // 2 + incoming]:
+            del cache[key]
 
 
 def _is_instance(predictor: Any) -> bool:
@@ -135,6 +170,9 @@ class PredictorGuided(Optimizer):
         self.history: dict[str, tuple[Architecture, float]] = {}  # iso_hash -> best
         self._proposed: set[str] = set()
         self.n_fits = 0
+        self._encoder: Any = None  # fitted encoder of a FeatureModel (fast path)
+        self._rows: dict[str, np.ndarray] = {}  # arch.hash -> encoded row (fast path)
+        self._nbrs: dict[str, list[Architecture]] = {}  # arch.hash -> neighbours
 
     # ---- history -------------------------------------------------------------
     def _tell(self, arch: Architecture, value: Any) -> None:
@@ -147,6 +185,33 @@ class PredictorGuided(Optimizer):
         """Evaluated architectures, best first (failures last)."""
         return sorted(self.history.values(), key=lambda t: t[1], reverse=True)
 
+    # ---- caches ----------------------------------------------------------------
+    def _neighbors(self, arch: Architecture) -> list[Architecture]:
+        """``space.neighbors(arch)``, computed once per architecture."""
+        out = self._nbrs.get(arch.hash)
+        if out is None:
+            _trim(self._nbrs)
+            out = self._nbrs[arch.hash] = list(self.space.neighbors(arch))
+        return out
+
+    def _features(self, archs: Sequence[Architecture]) -> np.ndarray:
+        """Encoded rows of ``archs`` (each architecture is encoded once per run)."""
+        rows = self._rows
+        found: dict[str, np.ndarray] = {}
+        missing: dict[str, Architecture] = {}
+        for a in archs:
+            row = rows.get(a.hash)
+            if row is None:
+                missing[a.hash] = a
+            else:
+                found[a.hash] = row
+        if missing:
+            _trim(rows, len(missing))
+            new = np.asarray(self._encoder.transform(list(missing.values())))
+            for h, row in zip(missing, new):
+                rows[h] = found[h] = row
+        return np.stack([found[a.hash] for a in archs])
+
     # ---- model -----------------------------------------------------------------
     def _fit_if_due(self) -> bool:
         """Refit when ``refit_every`` new results arrived; False when nothing to fit."""
@@ -157,37 +222,58 @@ class PredictorGuided(Optimizer):
             return False
         archs = [a for a, _ in ok]
         y = np.array([v for _, v in ok], dtype=float)
-        model = self._make_predictor(self.rng)
-        model.fit(archs, y)
-        self._model = model
+        if self._encoder is not None:  # fast path: same model, cached rows, warm start
+            self._model.fit_features(self._features(archs), y, warm_start=True)  # type: ignore[union-attr]
+        else:
+            model = self._make_predictor(self.rng)
+            if isinstance(model, FeatureModel):
+                self._encoder = model.feature_encoder().fit(archs)
+                model.fit_features(self._features(archs), y)
+            else:
+                model.fit(archs, y)
+            self._model = model
         self._told_at_fit = self.n_told
         self.n_fits += 1
         return True
 
-    def _scores(self, cands: Sequence[Architecture]) -> np.ndarray:
-        """Acquisition value of each candidate under the current model."""
-        if self._model is None:  # internal invariant: _fit_if_due() ran first
-            raise RuntimeError("_scores called before the surrogate was fitted")
-        mean = np.asarray(self._model.predict(list(cands)), dtype=float).reshape(-1)
-        if self.acquisition == "mean":
-            return mean
-        std_fn = getattr(self._model, "predict_std", None)
+    def _mean_std(self, cands: Sequence[Architecture], need_std: bool) -> tuple[Any, Any]:
+        model = self._model
+        if self._encoder is not None:
+            return model.predict_features(self._features(cands))  # type: ignore[union-attr]
+        mean = model.predict(list(cands))  # type: ignore[union-attr]
+        if not need_std:
+            return mean, None
+        std_fn = getattr(model, "predict_std", None)
         if std_fn is None:
             raise OutOfDomainError(
                 f"acquisition={self.acquisition!r} needs predict_std but "
-                f"{type(self._model).__name__} has none; use acquisition='mean' "
+                f"{type(model).__name__} has none; use acquisition='mean' "
                 "or an ensemble predictor"
             )
-        std = np.maximum(np.asarray(std_fn(list(cands)), dtype=float).reshape(-1), 0.0)
-        if self.acquisition == "ucb":
-            return mean + self.ucb_beta * std
-        return mean + std * self.rng.standard_normal(len(mean))  # ITS
+        return mean, std_fn(list(cands))
+
+    def _scores(self, cands: Sequence[Architecture]) -> np.ndarray:
+        """Acquisition value of each candidate under the current model (NaN -> -inf)."""
+        if self._model is None:  # internal invariant: _fit_if_due() ran first
+            raise RuntimeError("_scores called before the surrogate was fitted")
+        mean, std = self._mean_std(cands, self.acquisition != "mean")
+        mean = np.asarray(mean, dtype=float).reshape(-1)
+        if self.acquisition == "mean":
+            scores = mean
+        else:
+            std = np.maximum(np.asarray(std, dtype=float).reshape(-1), 0.0)
+            if self.acquisition == "ucb":
+                scores = mean + self.ucb_beta * std
+            else:
+                scores = mean + std * self.rng.standard_normal(len(mean))  # ITS
+        return np.where(np.isnan(scores), -np.inf, scores)
 
     # ---- candidates ----------------------------------------------------------
     def _unseen(self, archs: Sequence[Architecture], out: dict[str, Architecture]) -> None:
+        proposed, history = self._proposed, self.history
         for a in archs:
             h = a.iso_hash
-            if h not in self._proposed and h not in self.history and h not in out:
+            if h not in proposed and h not in history and h not in out:
                 out[h] = a
 
     def _mutants(
@@ -218,6 +304,4 @@ class PredictorGuided(Optimizer):
         cands = self._candidates()
         if not cands:
             return self._propose(self._random_unseen())
-        scores = self._scores(cands)
-        scores = np.where(np.isnan(scores), -np.inf, scores)
-        return self._propose(cands[int(np.argmax(scores))])
+        return self._propose(cands[int(np.argmax(self._scores(cands)))])

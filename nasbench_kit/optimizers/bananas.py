@@ -1,15 +1,26 @@
-"""BANANAS: an ensemble predictor + Thompson sampling / UCB (White et al. 2021).
+"""BANANAS: a surrogate model + UCB / Thompson sampling (White et al. 2021).
 
-After ``n_init`` random architectures, every ask refits the ensemble (every
+After ``n_init`` random architectures, every ask refits the surrogate (every
 ``refit_every`` results), builds a candidate pool from the ``n_parents`` best
 architectures -- all their one-edit neighbours plus ``n_mutations`` random
-edit chains -- plus ``n_random`` fresh samples (global exploration), drops anything already proposed (by isomorphism class), and asks
-the candidate with the highest acquisition value (ITS by default). With
-``acq_rounds > 1`` the acquisition search hops further: the neighbours of the
-``n_parents`` best-scoring candidates are scored too, for ``acq_rounds - 1``
-more rounds (on NB-201 this lifted the share of seeds that find the optimum
-within 100 queries from ~80% to ~97%). ``patience`` restarts the parent pool
-from fresh samples after that many results without improvement.
+edit chains -- plus ``n_random`` fresh samples (global exploration), drops
+anything already proposed (by isomorphism class), and asks the candidate with
+the highest acquisition value. With ``acq_rounds > 1`` the acquisition search
+hops further: the neighbours of the ``n_parents`` best-scoring candidates are
+scored too, for ``acq_rounds - 1`` more rounds (on NB-201 this lifted the
+share of seeds that find the optimum within 100 queries from ~80% to ~97%).
+``patience`` restarts the parent pool from fresh samples after that many
+results without improvement.
+
+Defaults (measured best on NB-201, ``benchmarks/guided_speed.py``): the NumPy
+Gaussian process :class:`~nasbench_kit.predictors.fast_gp.FastGPPredictor` on
+cached structure features, refitted warm after every result, UCB
+(``mean + std``), neighbours only (``n_mutations=0``), three acquisition
+rounds. The original BANANAS setting (a bootstrap ensemble of XGBoost models
+with Thompson sampling and 100 random mutations per ask) is
+``Bananas(space, predictor=xgb_ensemble_predictor, acquisition="its",
+n_mutations=100)`` (``xgb_ensemble_predictor`` from
+``nasbench_kit.optimizers._guided``).
 
 >>> from nasbench_kit.optimizers import Bananas
 >>> from nasbench_kit.optimizers.testing import MeanPredictor
@@ -42,12 +53,12 @@ class Bananas(PredictorGuided):
         *,
         n_init: int = 10,
         predictor: PredictorSpec | None = None,
-        acquisition: str = "its",
+        acquisition: str = "ucb",
         ucb_beta: float = 1.0,
         refit_every: int = 1,
         n_parents: int = 10,
         include_neighbors: bool = True,
-        n_mutations: int = 100,
+        n_mutations: int = 0,
         max_edits: int = 2,
         n_random: int = 0,
         patience: int | None = None,
@@ -113,7 +124,7 @@ class Bananas(PredictorGuided):
         pool: dict[str, Architecture] = {}
         if self.include_neighbors:
             for p in parents:
-                self._unseen(self.space.neighbors(p), pool)
+                self._unseen(self._neighbors(p), pool)
         self._mutants(parents, self.n_mutations, self.max_edits, pool)
         self._unseen([self.space.sample(self.rng) for _ in range(self.n_random)], pool)
         return list(pool.values())
@@ -126,17 +137,17 @@ class Bananas(PredictorGuided):
         cands = self._candidates()
         if not cands:
             return super()._ask()
-        scores = np.nan_to_num(self._scores(cands), nan=-np.inf)
+        scores = self._scores(cands)
         pool = {a.iso_hash: a for a in cands}
         for _ in range(self.acq_rounds - 1):
             top = [cands[int(i)] for i in np.argsort(-scores)[: self.n_parents]]
             new: dict[str, Architecture] = {}
             for a in top:
-                self._unseen([n for n in self.space.neighbors(a) if n.iso_hash not in pool], new)
+                self._unseen([n for n in self._neighbors(a) if n.iso_hash not in pool], new)
             if not new:
                 break
             more = list(new.values())
             pool.update(new)
             cands = cands + more
-            scores = np.r_[scores, np.nan_to_num(self._scores(more), nan=-np.inf)]
+            scores = np.r_[scores, self._scores(more)]
         return self._propose(cands[int(np.argmax(scores))])

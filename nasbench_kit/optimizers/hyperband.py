@@ -171,7 +171,7 @@ class Hyperband(SuccessiveHalving):
     ``ceil(R / (s + 1) * eta ** s)`` architectures at rung ``R-1-s``.
     """
 
-    name = "hyperband"
+    name = "hb"
 
     def _shape(self, index: int) -> tuple[list[float | None], list[int]]:
         n_rungs = len(self.ladder)

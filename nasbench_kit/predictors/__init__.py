@@ -28,6 +28,7 @@ _REGISTRY: dict[str, str] = {
     "gin": "nasbench_kit.predictors.gnn:GINPredictor",
     "gcn": "nasbench_kit.predictors.gnn:GCNPredictor",
     "gp": "nasbench_kit.predictors.gp:GPPredictor",
+    "fastgp": "nasbench_kit.predictors.fast_gp:FastGPPredictor",
     "linear": "nasbench_kit.predictors.linear:LinearPredictor",
     "ensemble": "nasbench_kit.predictors.ensemble:EnsemblePredictor",
     "feature": "nasbench_kit.predictors.features:FeaturePredictor",

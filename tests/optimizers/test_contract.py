@@ -40,14 +40,23 @@ def _available_spaces() -> list[str]:
 
 SPACES = _available_spaces()
 NAMES = sorted(OPTIMIZERS)
+OPTUNA = {"tpe", "optuna-nsga2"}  # optional extra
+MO = {"nsga2", "optuna-nsga2"}  # multi-objective: told (val_acc, latency)
+OPTUNA_SKIP = 'optional extra: pip install "nasbench_kit[optuna]"'
 
 
 def build(name: str, space: str, seed: int = 0, **kw: Any) -> Optimizer:
+    if name in OPTUNA:
+        pytest.importorskip("optuna", reason=OPTUNA_SKIP)
+    if name == "optuna-nsga2":
+        kw.setdefault("sampler_options", {"population_size": 6})
     if name in ("bananas", "npenas"):
         kw.setdefault("predictor", lambda rng: MeanPredictor())
         kw.setdefault("n_init", 4)
     if name == "bananas":  # one acquisition round: the protocol, not the search quality
         kw.setdefault("acq_rounds", 1)
+    if name == "npenas":  # fewer children per ask (nbgraph's mutate builds all neighbours)
+        kw.setdefault("n_candidates", 20)
     if name == "nsga2":
         kw.setdefault("population_size", 6)
     if name == "rea":
@@ -57,8 +66,8 @@ def build(name: str, space: str, seed: int = 0, **kw: Any) -> Optimizer:
 
 
 def run(name: str, bench: Any, seed: int = 0, **kw: Any) -> Any:
-    metric = ("val_acc", "latency") if name == "nsga2" else "val_acc"
-    maximize = (True, False) if name == "nsga2" else True
+    metric = ("val_acc", "latency") if name in MO else "val_acc"
+    maximize = (True, False) if name in MO else True
     kw.setdefault("max_queries", 25)
     return nbk.run_search(build(name, bench.space.name, seed), bench, metric,
                           maximize=maximize, **kw)
@@ -134,15 +143,23 @@ def test_failures_and_missing_rows_do_not_break_the_search(name: str) -> None:
     assert len(df) == 30
     assert df["value"].isna().any()
     finite = df["incumbent"].dropna()
-    assert (np.diff(finite) >= 0).all() if name != "nsga2" else True
+    assert (np.diff(finite) >= 0).all() if name not in MO else True
 
 
 def test_registry_names_aliases_and_errors() -> None:
-    assert list_optimizers()[:8] == ["rs", "rea", "ls", "bananas", "npenas", "sh", "hb", "nsga2"]
+    assert list_optimizers()[:10] == ["rs", "rea", "ls", "bananas", "npenas", "sh", "hb", "nsga2",
+                                      "tpe", "optuna-nsga2"]
     assert nbk.list_optimizers() == list_optimizers() and nbk.make_optimizer is make_optimizer
     for alias, name in ALIASES.items():
+        if name in OPTUNA:
+            pytest.importorskip("optuna", reason=OPTUNA_SKIP)
         assert type(make_optimizer(alias, "nb201", seed=0)) is OPTIMIZERS[name]
     with pytest.raises(OutOfDomainError, match="rea"):
         make_optimizer("no-such-optimizer", "nb201")
     with pytest.raises(OutOfDomainError, match="multi-objective"):
         make_optimizer("rea", "nb201").prepare(n_objectives=2)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_class_name_is_the_registry_key(name: str) -> None:
+    assert OPTIMIZERS[name].name == name

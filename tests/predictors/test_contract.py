@@ -13,6 +13,7 @@ from nasbench_kit.encoders import StructureEncoder
 from nasbench_kit.errors import NotFittedError, OutOfDomainError
 from nasbench_kit.predictors import (
     EnsemblePredictor,
+    FastGPPredictor,
     FeaturePredictor,
     GCNPredictor,
     GINPredictor,
@@ -56,6 +57,7 @@ FACTORIES: dict[str, Callable[[str], object]] = {
     "gin": lambda sp: GINPredictor(epochs=2, hidden=16, layers=2),
     "gcn": lambda sp: GCNPredictor(epochs=2, hidden=16, layers=2, loss="pairwise"),
     "gp": lambda sp: GPPredictor(n_restarts_optimizer=0),
+    "fastgp": lambda sp: FastGPPredictor(),
     "linear": lambda sp: LinearPredictor(),
     "ensemble": lambda sp: EnsemblePredictor(XGBPredictor(n_estimators=20), n_members=2),
     "ensemble-boot": lambda sp: EnsemblePredictor(
