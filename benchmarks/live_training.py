@@ -19,11 +19,21 @@ epochs, seed mean) validation accuracy from
 Part 3: the example cell with ``--target-threads`` (default 2) threads on a
 fresh store: target >= 80% Fashion-MNIST validation accuracy in <= 60 s.
 
+Part 4 (``--ray N``): N random NB201 cells on digits (``fast-digits``, 3
+epochs) trained one after the other here, then as Ray tasks
+(``evaluate_many(executor="ray")``, ``--workers`` CPUs of an embedded Ray, or
+the cluster of ``RAY_ADDRESS``): Ray start-up and batch seconds, and whether
+every record equals the serial one and was written once by the driver.
+
+Part 5 (``--karate N``): N random NB-Graph architectures trained on PyG's
+KarateClub with ``fast-karate`` (34 nodes, seeded 18/8/8 split; a smoke-size
+graph, so accuracies move in steps of 12.5 points): accuracy and seconds.
+
 Results: ``benchmarks/results/live_training.{json,md,csv,png}``. Timings depend
 on how busy the machine is: ``load_average`` and CPU seconds are recorded.
 
 Run: ``python benchmarks/live_training.py [--n 50] [--seeds 0 1] [--workers 1]
-[--threads 1] [--store PATH] [--skip-digits] [--skip-target]``
+[--threads 1] [--store PATH] [--skip-digits] [--skip-target] [--ray N] [--karate N]``
 """
 
 from __future__ import annotations
@@ -197,6 +207,48 @@ def target_part(threads: int) -> dict[str, Any]:
             "pass": r.val_acc[-1] >= 80 and r.seconds <= 60}  # fmt: skip
 
 
+def ray_part(n: int, workers: int) -> dict[str, Any]:
+    from nasbench_kit.parallel.ray_backend import ensure_ray
+
+    tmp = Path(tempfile.mkdtemp(prefix="nbk-live-ray-"))
+    archs = cells(n, 1)
+    serial = LiveEvaluator("nb201", dataset="digits", epochs=3, seed=0, store=tmp / "s.sqlite")
+    serial.data()
+    t0 = time.perf_counter()
+    want = serial.evaluate_many(archs)
+    serial_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ensure_ray(workers)
+    start_s = time.perf_counter() - t0
+    live = LiveEvaluator("nb201", dataset="digits", epochs=3, seed=0, store=tmp / "r.sqlite",
+                         executor="ray", workers=workers)  # fmt: skip
+    t0 = time.perf_counter()
+    got = live.evaluate_many(archs)
+    ray_s = time.perf_counter() - t0
+    fields = ("train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc", "params")
+    same = all(getattr(a.result, k) == getattr(b.result, k) for a, b in zip(want, got) for k in fields)
+    kept, bad = live.store.verify()
+    return {"cells": n, "workers": workers, "cluster": bool(os.environ.get("RAY_ADDRESS")),
+            "serial_s": serial_s, "ray_start_s": start_s, "ray_batch_s": ray_s,
+            "identical_to_serial": same, "stored": kept, "corrupt": bad,
+            "pass": same and kept == n and bad == 0}  # fmt: skip
+
+
+def karate_part(n: int) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="nbk-live-karate-"))
+    live = LiveEvaluator("nbgraph", dataset="karate", seed=0, store=tmp / "k.sqlite")
+    live.data()
+    space = nbk.get_space("nbgraph")
+    rng = np.random.default_rng(0)
+    archs = list({space.to_string(space.sample(seed=rng)): None for _ in range(n)})
+    recs = [live.record(a).result for a in archs]
+    return {"preset": live.preset.name, "archs": len(archs), "epochs": live.preset.train.epochs,
+            "val_acc_median": float(np.median([r.val_acc[-1] for r in recs])),
+            "test_acc_median": float(np.median([r.test_acc[-1] for r in recs])),
+            "seconds_median": statistics.median(r.seconds for r in recs),
+            "cpu_seconds_median": statistics.median(r.cpu_seconds for r in recs)}  # fmt: skip
+
+
 def write(out: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = "live_training" + out.get("tag", "")
@@ -234,6 +286,24 @@ def write(out: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         md += ["## Target: >= 80% Fashion-MNIST val acc in <= 60 s", "",
                f"- example cell, {t['threads']} threads: {t['val_acc']:.2f}% in {t['seconds']:.1f} s "
                f"wall ({t['cpu_seconds']:.1f} s CPU); pass: {t['pass']}", ""]  # fmt: skip
+    if "ray" in out:
+        r = out["ray"]
+        where = "the RAY_ADDRESS cluster" if r["cluster"] else f"an embedded Ray, {r['workers']} CPUs"
+        md += [f"## Ray: {r['cells']} NB201 cells on digits (fast-digits, 3 epochs), {where}", "",
+               f"- here, one after the other: {r['serial_s']:.1f} s",
+               f"- Ray start-up {r['ray_start_s']:.1f} s, then the batch as Ray tasks: "
+               f"{r['ray_batch_s']:.1f} s",
+               f"- every record identical to the serial one: {r['identical_to_serial']}; "
+               f"stored by the driver: {r['stored']} (corrupt {r['corrupt']}); pass: {r['pass']}",
+               ""]  # fmt: skip
+    if "karate" in out:
+        k = out["karate"]
+        md += [f"## NB-Graph on KarateClub ({k['preset']}, {k['epochs']} full-batch epochs), "
+               f"{k['archs']} random architectures", "",
+               f"- median val acc {k['val_acc_median']:.1f}%, test acc {k['test_acc_median']:.1f}% "
+               "(8 val / 8 test nodes, 4 classes)",
+               f"- median {k['seconds_median']:.2f} s wall, {k['cpu_seconds_median']:.2f} s CPU "
+               "per training", ""]  # fmt: skip
     (RESULTS / f"{stem}.md").write_text("\n".join(md))
     print("\n".join(md))
 
@@ -251,6 +321,10 @@ def main() -> None:
     ap.add_argument("--skip-digits", action="store_true")
     ap.add_argument("--skip-target", action="store_true")
     ap.add_argument("--tag", default="", help="suffix of the result file names")
+    ap.add_argument("--karate", type=int, default=0, metavar="N",
+                    help="part 5: N random NB-Graph architectures on KarateClub (fast-karate)")
+    ap.add_argument("--ray", type=int, default=0, metavar="N",
+                    help="part 4: N digits cells serially and as Ray tasks (--workers CPUs)")
     args = ap.parse_args()
     argv = ["STORE" if a == args.store else a for a in sys.argv[1:]]  # no local paths in results
     out: dict[str, Any] = {"command": " ".join(["python benchmarks/live_training.py", *argv])}
@@ -262,6 +336,12 @@ def main() -> None:
         _save(out, rows)
     if not args.skip_target:
         out["target"] = target_part(args.target_threads)
+        _save(out, rows)
+    if args.karate > 0:
+        out["karate"] = karate_part(args.karate)
+        _save(out, rows)
+    if args.ray > 0:
+        out["ray"] = ray_part(args.ray, max(args.workers, 1))
         _save(out, rows)
     if args.n > 0:
         store = args.store or str(default_store_path())

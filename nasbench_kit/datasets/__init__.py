@@ -8,6 +8,8 @@
   and checks the published checksums; nothing here touches the network otherwise.
 - :func:`load_graph` -> a PyG ``Data`` with train/val/test masks (``karate``,
   Planetoid raw folders, or a user's own ``Data``); :func:`graph_checksum`.
+- :func:`dataset_info` -> :class:`DataInfo`: kind (image / graph), classes and
+  input shape of a name, without loading anything.
 
 Missing files raise :class:`~nasbench_kit.errors.MissingDataError` naming every
 folder tried and how to get them.
@@ -30,9 +32,12 @@ import numpy as np
 from nasbench_kit.datasets._catalog import CATALOG, get_info
 from nasbench_kit.datasets._types import ImageData
 from nasbench_kit.datasets.download import download_dataset
+from nasbench_kit.datasets.info import DataInfo, dataset_info
 
 __all__ = [
+    "DataInfo",
     "ImageData",
+    "dataset_info",
     "download_dataset",
     "graph_checksum",
     "list_datasets",

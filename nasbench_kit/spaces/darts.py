@@ -331,7 +331,7 @@ class DartsSpace(SearchSpace):
                                "takes exactly 2 inputs: give exactly two of those keys")
                 declared = inputs[cell].get(node)
                 derived = f"{mine[0][1]}_{mine[1][1]}"
-                if declared is not None and str(declared) != derived:
+                if declared is not None and (not isinstance(declared, str) or declared != derived):
                     raise _bad(f"{CS_PREFIX}inputs_node_{cell}_{node}={show(declared)} disagrees with "
                                f"its edge keys (inputs {derived}); make them agree")
                 pairs.extend(mine)

@@ -1,7 +1,7 @@
 """Live training: one trainer, named presets, a shared result store, ``LiveEvaluator``.
 
 ``train(net, data, config)`` trains any image classifier with an explicit
-loop; ``get_preset(name)`` gives each benchmark's published protocol (or a
+loop, ``train_graph(net, graph, config)`` a GNN on a graph (full batch); ``get_preset(name)`` gives each benchmark's published protocol (or a
 CPU-sized one); ``ResultStore`` keeps every result, safe for many processes;
 ``LiveEvaluator`` answers queries for *any* architecture of a space by
 training it once and reading the store afterwards.
@@ -31,6 +31,8 @@ _LAZY: dict[str, str] = {
     "LiveRecord": "nasbench_kit.training.cache",
     "train": "nasbench_kit.training.trainer",
     "seeded": "nasbench_kit.training.trainer",
+    "train_graph": "nasbench_kit.training.graph",
+    "TrainSpec": "nasbench_kit.training.livejob",
     "LiveEvaluator": "nasbench_kit.training.live",
 }
 

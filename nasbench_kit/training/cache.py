@@ -157,18 +157,31 @@ class ResultStore:
         return f"ResultStore({str(self._path)!r})"
 
     # ---- connection ---------------------------------------------------------
+    def _unusable(self, err: Exception) -> OutOfDomainError:
+        return OutOfDomainError(
+            f"cannot open the result store {str(self._path)!r} ({type(err).__name__}: {err}); "
+            "pass store= a writable file path on a local file system, or set NASBENCH_KIT_HOME "
+            "to a writable folder"
+        )
+
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None and self._pid == os.getpid():
             return self._conn
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self._path, timeout=_BUSY_MS / 1000, isolation_level=None,
-                               check_same_thread=False)  # fmt: skip
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self._path, timeout=_BUSY_MS / 1000, isolation_level=None,
+                                   check_same_thread=False)  # fmt: skip
+        except (OSError, sqlite3.Error) as err:
+            raise self._unusable(err) from err
         try:
             conn.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
             mode = _set_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        except sqlite3.OperationalError as err:  # cannot open / write / lock: not damage
+            conn.close()
+            raise self._unusable(err) from err
         except sqlite3.DatabaseError as err:
             conn.close()
             raise CorruptFileError(

@@ -10,7 +10,8 @@ Fields
 ------
 - ``epochs``, ``batch_size``: training length and minibatch size. The last
   minibatch of an epoch is dropped only when it would hold a single example
-  (batch norm cannot train on one).
+  (batch norm cannot train on one). ``batch_size=0`` means full batch: one
+  step per epoch on the whole training set (the graph trainer's only mode).
 - ``optimizer``: ``"sgd"`` (``momentum``, ``nesterov``), ``"adam"`` / ``"adamw"``
   (``betas``, ``eps``), ``"rmsprop-tf"`` (TensorFlow's RMSProp as nasbench used
   it: mean square initialised to 1, ``eps`` inside the square root,
@@ -113,7 +114,8 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         _int("epochs", self.epochs, 1, "3")
-        _int("batch_size", self.batch_size, 2, "256")
+        if not (type(self.batch_size) is int and self.batch_size == 0):
+            _int("batch_size", self.batch_size, 2, "256 (or 0 for full batch)")
         _int("eval_batch_size", self.eval_batch_size, 1, "1024")
         _num("lr", self.lr, 0.0, 1e3, "0.1")
         _choice("optimizer", self.optimizer, OPTIMIZERS)

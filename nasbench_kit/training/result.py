@@ -8,7 +8,10 @@ busy machine it is the better guide to what the run costs on a quiet one).
 ``params`` counts trainable parameters; ``flops`` is MFLOPs of one forward
 pass by ``nasbench_kit.models.count_flops`` (NaN when unknown).
 ``config`` is every training hyper-parameter (``TrainConfig.to_dict()``).
-No torch import: a result read from the store needs none.
+A split the dataset does not have (e.g. ``load_dataset("cifar10")``, NB201's
+``cifar10`` setting, has no validation rows) gives NaN for that split's
+accuracy and loss at every epoch; NaN is stored as JSON ``null`` and read back
+as NaN. No torch import: a result read from the store needs none.
 
 >>> r = TrainResult(train_acc=(50.0,), train_loss=(1.0,), val_acc=(60.0,), val_loss=(0.9,),
 ...     test_acc=(58.0,), test_loss=(0.95,), train_seconds=(2.0,), eval_seconds=(0.5,),
@@ -80,7 +83,7 @@ class TrainResult:
         """JSON-ready (tuples as lists, NaN as None)."""
         out = dataclasses.asdict(self)
         for name in CURVES:
-            out[name] = list(getattr(self, name))
+            out[name] = [_nan_to_none(float(v)) for v in getattr(self, name)]
         out["config"] = dict(self.config)
         out["flops"] = _nan_to_none(self.flops)
         return out
@@ -95,7 +98,7 @@ class TrainResult:
         kw = {n: d[n] for n in names}
         try:
             for name in CURVES:
-                kw[name] = tuple(float(v) for v in kw[name])
+                kw[name] = tuple(float("nan") if v is None else float(v) for v in kw[name])
             kw["flops"] = float("nan") if kw["flops"] is None else float(kw["flops"])
             kw["seconds"], kw["cpu_seconds"] = float(kw["seconds"]), float(kw["cpu_seconds"])
             kw["params"], kw["seed"], kw["threads"] = int(kw["params"]), int(kw["seed"]), int(

@@ -14,6 +14,9 @@ from a local ``torch.Generator`` seeded with ``seed``. Every global setting is
 restored on return, so the same seed gives identical numbers, run after run,
 in any process, on the same machine and torch build. On CUDA the same steps
 are taken but some kernels are not bit-reproducible (a warning, not an error).
+Those settings and torch's RNG are process-wide, so trainings in *threads* of
+one process hold a lock (:data:`TORCH_GLOBALS`) and run one at a time: they
+stay deterministic, but only processes (or Ray) train in parallel.
 Weight initialisation happens where the network is built: wrap it in
 :func:`seeded` to make it part of the seed.
 
@@ -40,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -57,12 +61,16 @@ from nasbench_kit.training.optim import lr_at, make_optimizer
 from nasbench_kit.training.result import TrainResult
 
 __all__ = [
-    "DEFAULT_THREADS", "ImageDataLike", "TrainResult", "fixed_subset", "prepare_split", "seeded", "train",
-]
+    "DEFAULT_THREADS", "TORCH_GLOBALS", "ImageDataLike", "TrainResult", "fixed_subset",
+    "prepare_split", "seeded", "train",
+]  # fmt: skip
 
 #: Threads a training run uses unless told otherwise: fixed (numbers must not depend on
 #: the machine's core count) and 1, so parallel workers never oversubscribe the CPU.
 DEFAULT_THREADS = 1
+
+#: Held while a thread uses torch's process-wide RNG, thread count and determinism flags.
+TORCH_GLOBALS = threading.RLock()
 
 T = TypeVar("T")
 
@@ -106,19 +114,20 @@ def deterministic(threads: int, device: torch.device, seed: int) -> Iterator[Non
     """Fixed threads, deterministic algorithms and a seeded, forked torch RNG; all restored."""
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise OutOfDomainError(f"threads={threads!r} must be an int >= 1; pass e.g. threads=1")
-    old_threads = torch.get_num_threads()
-    old_det = torch.are_deterministic_algorithms_enabled()
-    old_warn = torch.is_deterministic_algorithms_warn_only_enabled()
-    devices = [device.index or 0] if device.type == "cuda" else []
-    torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(True, warn_only=device.type != "cpu")
-    try:
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
-            yield
-    finally:
-        torch.use_deterministic_algorithms(old_det, warn_only=old_warn)
-        torch.set_num_threads(old_threads)
+    with TORCH_GLOBALS:
+        old_threads = torch.get_num_threads()
+        old_det = torch.are_deterministic_algorithms_enabled()
+        old_warn = torch.is_deterministic_algorithms_warn_only_enabled()
+        devices = [device.index or 0] if device.type == "cuda" else []
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(True, warn_only=device.type != "cpu")
+        try:
+            with torch.random.fork_rng(devices=devices):
+                torch.manual_seed(seed)
+                yield
+        finally:
+            torch.use_deterministic_algorithms(old_det, warn_only=old_warn)
+            torch.set_num_threads(old_threads)
 
 
 def seeded(build: Callable[[], T], seed: int) -> T:
@@ -127,8 +136,9 @@ def seeded(build: Callable[[], T], seed: int) -> T:
     Use it to make weight initialisation part of the seed:
     ``net = seeded(lambda: build_model(arch), seed)``.
     """
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(check_seed(seed))
+    seed = check_seed(seed)
+    with TORCH_GLOBALS, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
         return build()
 
 
@@ -191,7 +201,8 @@ class _Loop:
         self.gen = torch.Generator(device="cpu").manual_seed(seed)
         self.beta = np.random.default_rng(seed)
         self.opt = make_optimizer([p for p in net.parameters() if p.requires_grad], config)
-        n, b = len(self.xtr), config.batch_size
+        n = len(self.xtr)
+        self.batch = b = config.batch_size or n  # 0: full batch
         self.batches = n // b + (1 if n % b > 1 else 0)  # a lone last example is dropped
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
@@ -229,7 +240,7 @@ class _Loop:
         correct = torch.zeros((), device=self.dev, dtype=torch.int64)
         seen = 0
         for i in range(self.batches):
-            idx = perm[i * c.batch_size : (i + 1) * c.batch_size]
+            idx = perm[i * self.batch : (i + 1) * self.batch]
             x, y = self.augment(self.xtr[idx]), self.ytr[idx]
             t = epoch + (i / self.batches if c.schedule_unit == "iteration" else 0.0)
             for group in self.opt.param_groups:

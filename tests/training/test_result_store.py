@@ -81,6 +81,8 @@ def test_bad_keys_and_filters(store_path, tmp_path):
     not_db.write_bytes(b"this is not a database file at all" * 100)
     with pytest.raises(CorruptFileError):
         ResultStore(not_db)
+    with pytest.raises(OutOfDomainError, match="cannot open the result store.*writable"):
+        ResultStore(not_db / "under-a-file" / "results.sqlite")  # its folder cannot exist
 
 
 def test_damaged_row_is_refused(store_path):
