@@ -1,28 +1,51 @@
-"""Search study: every optimizer, many seeds, several tables; CSV + PNG + markdown.
+"""Search study: every optimizer, many seeds, several tables, asynchronous workers.
 
-Tasks
------
-- ``analognas/cifar10`` (embedded; NB-201 cells, ``test_acc``, no timing);
-- ``nb201/cifar10-valid`` (200-epoch validation accuracy, imported from the
-  shared data folder; skipped with a message when absent), with a
-  ``train_time`` cost so incumbent-vs-simulated-time is available;
-- ``nbgraph/cora`` and ``nbgraph/citeseer`` (embedded; ``val_acc``);
-- multi-fidelity NB-201: 12-epoch and 200-epoch validation accuracy stacked on
-  the fidelity axis (cost of 12 epochs taken as 12/200 of the 200-epoch time);
-- multi-objective: NB-201 200-epoch ``val_acc`` (max) x HELP latency on Pixel 3
-  (min), scored by hypervolume.
+Tasks (``--only`` picks some by name)
+-------------------------------------
+- ``nb201-cifar10-valid``: NB-201 200-epoch validation accuracy (seed mean),
+  imported from the shared data folder (skipped with a message when absent),
+  with a ``train_time`` cost so incumbent-vs-simulated-time is available.
+  RS / REA / LS (300 queries), BANANAS and NPENAS (defaults: FastGP + UCB,
+  100 queries), BANANAS with the scikit-learn GP + UCB (100 queries), Optuna
+  TPE (``tpe``, 150 queries);
+- ``nb201-async``: RS / REA / BANANAS with 1, 4 and 16 simulated workers
+  (``run_many(..., sim_workers=k)``), the runs and summaries of
+  ``benchmarks/async_study.py`` (same factories, budget and ``reach`` ratio);
+- ``analognas-cifar10`` (embedded; ``test_acc``, no timing),
+  ``nbgraph-cora`` and ``nbgraph-citeseer`` (embedded; ``val_acc``):
+  RS / REA / LS / BANANAS / NPENAS / TPE;
+- ``nb201-multi-fidelity``: 12- and 200-epoch validation accuracy stacked on
+  the fidelity axis (12 epochs cost 12/200 of the 200-epoch time): RS, REA,
+  successive halving, Hyperband;
+- ``nb201-acc-x-latency``: 200-epoch ``val_acc`` (max) x HELP latency on
+  Pixel 3 (min), scored by hypervolume: RS, NSGA-II, Optuna NSGA-II.
 
-Writes ``<out>/search_study_<task>_curves.csv`` (mean incumbent per query),
-``..._seeds.csv`` (final value and queries-to-optimum per seed), PNG plots
-(incumbent vs queries and vs simulated time, mean with a 95% interval; the
-queries-to-optimum distribution) and ``<out>/search_study.md``.
+Every run uses ``dedupe_isomorphic=True`` except the async rows (as in
+``async_study.py``). Quality numbers are deterministic given the seeds; the
+``wall s`` and ``CPU s / run`` columns depend on the machine and its load (the
+load average is recorded in the output).
 
-Usage: ``python benchmarks/search_study.py [--quick] [--seeds N] [--out DIR]``
+Writes ``<out>/search_study.md``, per task ``search_study_<task>_curves.csv``
+(mean incumbent per query), ``..._seeds.csv`` (final value and queries to the
+optimum per seed), ``search_study_summary.csv`` (one row per task x
+optimizer), ``search_study_async.csv`` and PNG plots. ``--cache DIR`` keeps
+every finished run (a ``.csv.gz`` + ``.json`` per task x optimizer) so a long
+study can be run in stages (``--only``) and assembled by a last full call that
+finds everything in the cache.
+
+Usage: ``python benchmarks/search_study.py [--quick] [--seeds N] [--graph-seeds 50]
+[--only T1,T2] [--cache DIR] [--workers 2] [--out DIR]``; the published results:
+``python benchmarks/search_study.py --graph-seeds 20``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
+import shlex
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -32,6 +55,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import search_study_report as rep
 
 import nasbench_kit as nbk
 from nasbench_kit.optimizers import (
@@ -44,39 +68,39 @@ from nasbench_kit.optimizers import (
     RegularizedEvolution,
     SuccessiveHalving,
 )
-from nasbench_kit.optimizers._guided import gp_predictor
-from nasbench_kit.search import summarize
+from nasbench_kit.optimizers.optuna_sampler import OptunaMultiObjective, OptunaOptimizer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "results"
 Factory = Callable[[Any, int], Any]
+KEEP = ["seed", "step", "time", "incumbent", "worker"]  # trajectory columns the cache keeps
 
-CHEAP: dict[str, Factory] = {
-    "rs": lambda sp, s: RandomSearch(sp, seed=s),
-    "rea": lambda sp, s: RegularizedEvolution(sp, seed=s),
-    "ls": lambda sp, s: LocalSearch(sp, seed=s),
+# name -> (factory, configuration shown in the tables)
+CHEAP: dict[str, tuple[Factory, str]] = {
+    "rs": (lambda sp, s: RandomSearch(sp, seed=s), "random search"),
+    "rea": (lambda sp, s: RegularizedEvolution(sp, seed=s), "regularized evolution"),
+    "ls": (lambda sp, s: LocalSearch(sp, seed=s), "local search"),
 }
-GUIDED: dict[str, Factory] = {
-    "bananas": lambda sp, s: Bananas(sp, seed=s),
-    "bananas-gp-ucb": lambda sp, s: Bananas(sp, predictor=gp_predictor, acquisition="ucb", seed=s),
-    "npenas": lambda sp, s: NPENAS(sp, seed=s),
+GUIDED: dict[str, tuple[Factory, str]] = {
+    "bananas": (lambda sp, s: Bananas(sp, seed=s), "default: FastGP + UCB"),
+    "npenas": (lambda sp, s: NPENAS(sp, seed=s), "default: FastGP + UCB"),
 }
-# Secondary tasks: refit every 5 results to keep the whole study within ~30 minutes on 2 cores.
-GUIDED_FAST: dict[str, Factory] = {
-    "bananas": lambda sp, s: Bananas(sp, refit_every=5, seed=s),
-    "bananas-gp-ucb": lambda sp, s: Bananas(sp, predictor=gp_predictor, acquisition="ucb",
-                                            refit_every=5, seed=s),
-    "npenas": lambda sp, s: NPENAS(sp, refit_every=5, seed=s),
+TPE: dict[str, tuple[Factory, str]] = {
+    "tpe": (lambda sp, s: OptunaOptimizer(sp, "tpe", seed=s), "Optuna TPESampler (defaults)"),
 }
-FIDELITY: dict[str, Factory] = {
+FIDELITY: dict[str, tuple[Factory, str]] = {
     "rs": CHEAP["rs"],
     "rea": CHEAP["rea"],
-    "sh": lambda sp, s: SuccessiveHalving(sp, eta=3, n_initial=9, seed=s),
-    "hyperband": lambda sp, s: Hyperband(sp, eta=3, seed=s),
+    "sh": (lambda sp, s: SuccessiveHalving(sp, eta=3, n_initial=9, seed=s), "eta=3, 9 initial"),
+    "hyperband": (lambda sp, s: Hyperband(sp, eta=3, seed=s), "eta=3"),
 }
-MULTI: dict[str, Factory] = {
+MULTI: dict[str, tuple[Factory, str]] = {
     "rs": CHEAP["rs"],
-    "nsga2": lambda sp, s: NSGA2(sp, population_size=30, seed=s),
+    "nsga2": (lambda sp, s: NSGA2(sp, population_size=30, seed=s), "population 30"),
+    "optuna-nsga2": (
+        lambda sp, s: OptunaMultiObjective(sp, seed=s, sampler_options={"population_size": 30}),
+        "Optuna NSGAIISampler, population 30",
+    ),
 }
 
 
@@ -85,11 +109,10 @@ class Task:
     name: str
     bench: Any
     metric: Any
-    optimizers: dict[str, Factory]
+    optimizers: dict[str, tuple[Factory, str]]
     queries: dict[str, int]
-    seeds: int
+    seeds: dict[str, int]
     maximize: Any = True
-    seeds_for: dict[str, int] = field(default_factory=dict)
     note: str = ""
     results: dict[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -135,246 +158,205 @@ def _latency(shared: Path, b200: Any) -> Any | None:
     return nbk.join(b200, lat)
 
 
-def build_tasks(shared: Path, quick: bool, seeds: int | None) -> list[Task]:
-    n_main = seeds or (5 if quick else 100)
-    n_other = seeds or (5 if quick else 50)
-    q_cheap, q_guided = (60, 40) if quick else (300, 100)
-    q_other_guided = 40 if quick else 50
+def _budgets(opts: dict[str, Any], q: int) -> dict[str, int]:
+    return dict.fromkeys(opts, q)
+
+
+def build_tasks(shared: Path, quick: bool, seeds: int | None, extra: list[str],
+                graph_seeds: int) -> list[Task]:  # fmt: skip
+    n_main, n_other = (seeds or 5, seeds or 5) if quick else (seeds or 100, seeds or 50)
+    n_graph = (seeds or 5) if quick else (seeds or graph_seeds)
+    q_cheap, q_guided, q_tpe = (60, 40, 40) if quick else (300, 100, 150)
+    single = {**CHEAP, **GUIDED, **TPE}
+    budgets = {**_budgets(CHEAP, q_cheap), **_budgets(GUIDED, q_guided), **_budgets(TPE, q_tpe)}
     tasks: list[Task] = []
     b200 = _nb201(shared)
     if b200 is not None:
-        tasks.append(Task("nb201-cifar10-valid", b200, "val_acc", {**CHEAP, **GUIDED},
-                          {**dict.fromkeys(CHEAP, q_cheap), **dict.fromkeys(GUIDED, q_guided)},
-                          n_main, note="200-epoch validation accuracy (seed mean)",
-                          seeds_for={"bananas": n_other, "npenas": n_other}))
-    tasks.append(Task("analognas-cifar10", nbk.load("analognas/cifar10"), "test_acc",
-                      {**CHEAP, **GUIDED_FAST},
-                      {**dict.fromkeys(CHEAP, q_cheap), **dict.fromkeys(GUIDED, q_other_guided)},
-                      n_other, note="no timing in the table: no time axis; guided "
-                      "optimizers refit every 5 results"))
-    for ds in ("cora", "citeseer"):
-        tasks.append(Task(f"nbgraph-{ds}", nbk.load(f"nbgraph/{ds}"), "val_acc",
-                          {**CHEAP, **GUIDED_FAST},
-                          {**dict.fromkeys(CHEAP, q_cheap),
-                           **dict.fromkeys(GUIDED, q_other_guided)},
-                          n_other, note="no timing in the table: no time axis; guided "
-                          "optimizers refit every 5 results"))
+        ext = {n: ((lambda sp, s, n=n: nbk.make_optimizer(n, sp, seed=s)), f"registered `{n}`")
+               for n in extra}  # fmt: skip
+        opts = {**single, **ext}
+        tasks.append(Task(
+            "nb201-cifar10-valid", b200, "val_acc", opts, {**budgets, **_budgets(ext, q_guided)},
+            dict.fromkeys(opts, n_main),
+            note="NB-201 CIFAR-10-valid, 200-epoch validation accuracy (seed mean)",
+        ))  # fmt: skip
+    others = [("analognas-cifar10", "analognas/cifar10", "test_acc")]
+    others += [(f"nbgraph-{ds}", f"nbgraph/{ds}", "val_acc") for ds in ("cora", "citeseer")]
+    for name, table, metric in others:
+        n = n_graph if name.startswith("nbgraph") else n_other
+        tasks.append(Task(name, nbk.load(table), metric, single, budgets, dict.fromkeys(single, n),
+                          note=f"{table} `{metric}`; no timing in the table (no time axis)"))
     if b200 is not None:
         mf = _multi_fidelity(shared, b200)
         if mf is not None:
             tasks.append(Task("nb201-multi-fidelity", mf, "val_acc", FIDELITY,
-                              dict.fromkeys(FIDELITY, q_cheap), n_other,
-                              note="12/200 epochs; compare on the time axis"))
+                              _budgets(FIDELITY, q_cheap), dict.fromkeys(FIDELITY, n_other),
+                              note="12/200 epochs on the fidelity axis; compare on the time "
+                              "axis (single-fidelity optimizers query 200 epochs only, so their "
+                              "runs equal the nb201-cifar10-valid ones)"))
         joined = _latency(shared, b200)
         if joined is not None:
             tasks.append(Task("nb201-acc-x-latency", joined, ("val_acc", "latency_pixel3"),
-                              MULTI, dict.fromkeys(MULTI, q_cheap), n_other,
+                              MULTI, _budgets(MULTI, q_cheap), dict.fromkeys(MULTI, n_other),
                               maximize=(True, False),
-                              note="incumbent = hypervolume (ref: table's worst values)"))
+                              note="incumbent = hypervolume of the front found so far"))
     return tasks
 
 
-def _band(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and 95% half-width over seeds; NaN where fewer than half the seeds have a value."""
-    n = np.sum(~np.isnan(mat), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(mat, axis=0)
-        half = 1.96 * np.nanstd(mat, axis=0, ddof=1) / np.sqrt(n)
-    sparse = n < max(2, mat.shape[0] / 2)
-    return np.where(sparse, np.nan, mean), np.where(sparse, np.nan, half)
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _by_queries(df: pd.DataFrame) -> np.ndarray:
-    return np.vstack([d["incumbent"].to_numpy(dtype=float) for _, d in df.groupby("seed")])
+def timed(run: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Run; record wall and CPU seconds (this process and its pool) and the load average."""
+    load0, t0, c0 = os.getloadavg()[0], time.perf_counter(), _cpu()
+    df = run()
+    df.attrs.update(wall_s=time.perf_counter() - t0, cpu_s=_cpu() - c0,
+                    load=[round(load0, 1), round(os.getloadavg()[0], 1)])  # fmt: skip
+    return df
 
 
-def _by_time(df: pd.DataFrame, grid: np.ndarray) -> np.ndarray:
-    rows = []
-    for _, d in df.groupby("seed"):
-        t, inc = d["time"].to_numpy(), d["incumbent"].to_numpy(dtype=float)
-        idx = np.searchsorted(t, grid, side="right") - 1
-        rows.append(np.where(idx >= 0, inc[np.clip(idx, 0, None)], np.nan))
-    return np.vstack(rows)
+def cached(cache: Path | None, key: str, run: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``run()`` once per key: trajectories in ``<cache>/<key>.csv.gz``, attrs in ``.json``."""
+    if cache is None:
+        return timed(run)
+    csv, meta = cache / f"{key}.csv.gz", cache / f"{key}.json"
+    if csv.exists() and meta.exists():
+        df = pd.read_csv(csv)
+        df.attrs.update(json.loads(meta.read_text()))
+        return df
+    df = timed(run)
+    small = df[[c for c in KEEP if c in df.columns]].copy()
+    small.attrs = {}
+    small.to_csv(csv, index=False)
+    meta.write_text(json.dumps(df.attrs, default=float))
+    return df
 
 
-def plot_task(task: Task, out: Path) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    has_time = any(df["time"].iloc[-1] > 0 for df in task.results.values())
-    fig, axes = plt.subplots(1, 3 if has_time else 2, figsize=(16 if has_time else 11, 4.2))
-    ax_q, ax_d = axes[0], axes[-1]
-    ymax = -np.inf
-    for name, df in task.results.items():
-        mean, half = _band(_by_queries(df))
-        x = np.arange(1, len(mean) + 1)
-        ax_q.plot(x, mean, label=name)
-        ax_q.fill_between(x, mean - half, mean + half, alpha=0.2)
-        ymax = max(ymax, np.nanmax(mean))
-    opt = next(iter(task.results.values())).attrs.get("optimum", np.nan)
-    for ax in axes[:-1]:
-        if np.isfinite(opt):
-            ax.axhline(opt, color="k", lw=0.8, ls="--", label="table optimum")
-        ax.set_ylabel("incumbent" + (" (hypervolume)" if isinstance(task.metric, tuple) else ""))
-    lo = np.nanmin([np.nanmean(_by_queries(d), axis=0)[min(9, len(d) - 1)]
-                    for d in task.results.values()])
-    top = opt if np.isfinite(opt) else ymax
-    ax_q.set_ylim(lo, top + 0.05 * (top - lo))
-    ax_q.set_xlabel("queries")
-    ax_q.legend(fontsize=8)
-    if has_time:
-        ax_t = axes[1]
-        t_max = max(df["time"].max() for df in task.results.values())
-        t_min = min(df.loc[df["time"] > 0, "time"].min() for df in task.results.values())
-        grid = np.geomspace(t_min, t_max, 200)
-        for name, df in task.results.items():
-            mean, half = _band(_by_time(df, grid))
-            ax_t.plot(grid, mean, label=name)
-            ax_t.fill_between(grid, mean - half, mean + half, alpha=0.2)
-        ax_t.set_xscale("log")
-        ax_t.set_xlabel("simulated time (s)")
-        ax_t.set_ylim(lo, top + 0.05 * (top - lo))
-    names, hits = [], []
-    for name, df in task.results.items():
-        q = summarize(df)["queries_to_optimum"]
-        budget = df.groupby("seed").size().max()
-        names.append(name)
-        hits.append([h if h is not None else budget + 10 for h in q])
-    ax_d.boxplot(hits)
-    ax_d.set_xticks(range(1, len(names) + 1), names)
-    ax_d.set_ylabel("queries to optimum (not found: budget + 10)")
-    ax_d.tick_params(axis="x", rotation=30)
-    fig.suptitle(f"{task.name}: {task.metric} ({task.note})", fontsize=10)
-    fig.tight_layout()
-    path = out / f"search_study_{task.name}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path.name]
-
-
-def write_csvs(task: Task, out: Path, raw: bool) -> None:
-    """Mean incumbent per query (with 95% half-width) and one summary row per seed."""
-    curves, per_seed = [], []
-    for name, df in task.results.items():
-        mean, half = _band(_by_queries(df))
-        curves.append(pd.DataFrame({"optimizer": name, "step": np.arange(1, len(mean) + 1),
-                                    "incumbent_mean": mean, "incumbent_ci95": half}))
-        s = summarize(df)
-        finals = df.groupby("seed")["incumbent"].last()
-        per_seed.append(pd.DataFrame({"optimizer": name, "seed": finals.index,
-                                      "final_incumbent": finals.to_numpy(),
-                                      "queries_to_optimum": s["queries_to_optimum"]}))
-    pd.concat(curves).to_csv(out / f"search_study_{task.name}_curves.csv", index=False)
-    pd.concat(per_seed).to_csv(out / f"search_study_{task.name}_seeds.csv", index=False)
-    if raw:
-        frame = pd.concat([df.assign(optimizer=n) for n, df in task.results.items()])
-        frame.to_csv(out / f"search_study_{task.name}.csv.gz", index=False)
-
-
-def _fmt(x: Any, nd: int = 3) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "-"
-    return f"{x:.{nd}f}" if isinstance(x, float) else str(x)
-
-
-def table_rows(task: Task) -> list[str]:
-    rows = []
-    for name, df in task.results.items():
-        s = summarize(df)
-        inc = _by_queries(df)
-        at100 = inc[:, min(99, inc.shape[1] - 1)]
-        q = [h for h in s["queries_to_optimum"] if h is not None]
-        qs = np.percentile(q, [25, 50, 75]) if q else [np.nan] * 3
-        med = s["queries_to_optimum_median"]
-        rows.append(
-            f"| {task.name} | {name} | {s['seeds']} | {s['queries']} | "
-            f"{_fmt(float(np.nanmean(at100)))} | {_fmt(s['final_mean'])} ± {_fmt(s['final_ci95'])} | "
-            f"{_fmt(s['found_optimum_fraction'], 2)} | {_fmt(med, 0) if med else 'not reached'} | "
-            f"{_fmt(float(qs[0]), 0)} / {_fmt(float(qs[1]), 0)} / {_fmt(float(qs[2]), 0)} | "
-            f"{df.attrs.get('wall_s', 0):.1f} |"
-        )
+def run_task(task: Task, args: argparse.Namespace) -> list[dict[str, Any]]:
+    space, rows = task.bench.space, []
+    for name, (factory, label) in task.optimizers.items():
+        n, q = task.seeds[name], task.queries[name]
+        key = f"{task.name}__{name}__s{n}_q{q}"
+        df = cached(args.cache, key, lambda f=factory, n=n, q=q: nbk.run_many(
+            lambda s: f(space, s), task.bench, task.metric, seeds=range(n), workers=args.workers,
+            max_queries=q, maximize=task.maximize, dedupe_isomorphic=True, progress=False,
+        ))  # fmt: skip
+        task.results[name] = df
+        rows.append(rep.summary_row(task.name, name, df, label))
+        r = rows[-1]
+        print(f"{task.name:22s} {name:17s} final={r['final_mean']:.4f} found={r['found']:.2f} "
+              f"q50={r['q50']:g} cpu/run={r['cpu_s_per_run']:.2f}s wall={r['wall_s']:.1f}s "
+              f"load={df.attrs.get('load')}", flush=True)  # fmt: skip
+    rep.write_csvs(task.name, task.results, args.out)
     return rows
 
 
+def run_async(bench: Any, args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[str]]:
+    """The async study's runs (its factories, budget and summaries), RS/REA/BANANAS x 1/4/16."""
+    import async_study as asy
+
+    n_seeds = 5 if args.quick else (args.seeds or 50)
+    n_bananas = 2 if args.quick else args.async_bananas_seeds
+    budget, b_queries = (2e5, 160) if args.quick else (6e5, 200)
+    rows, parts, loads = [], [], []
+    for name, make in asy.factories("default").items():
+        kw: dict[str, Any] = {"max_seconds": budget, "dedupe_isomorphic": False}
+        seeds = n_bananas if name == "bananas" else n_seeds
+        if name == "bananas":
+            kw["max_queries"] = b_queries
+        runs: dict[int, pd.DataFrame] = {}
+        for k in asy.SIM_WORKERS:
+            key = f"nb201-async__{name}__w{k}_s{seeds}_b{budget:g}"
+            runs[k] = cached(args.cache, key, lambda m=make, k=k, kw=kw, n=seeds: nbk.run_many(
+                m, bench, "val_acc", seeds=range(n), workers=args.workers, sim_workers=k,
+                progress=False, **kw,
+            ))  # fmt: skip
+            loads += runs[k].attrs.get("load", [])
+            print(f"nb201-async {name:8s} workers={k:2d}: {len(runs[k]):6d} rows, "
+                  f"{runs[k].attrs.get('wall_s', 0):.1f} s", flush=True)
+        walls = {k: d.attrs.get("wall_s", np.nan) for k, d in runs.items()}
+        rows += asy.summary_rows(name, runs, walls)
+        parts.append(asy.curves(name, runs))
+    curve = pd.concat(parts, ignore_index=True)
+    asy.plot(curve, float(bench.optimum("val_acc")), args.out / "search_study_nb201-async.png")
+    pd.DataFrame(rows).to_csv(args.out / "search_study_async.csv", index=False)
+    note = (f"RS / REA {n_seeds} seeds, BANANAS (default) {n_bananas} seeds; budget "
+            f"{budget:,.0f} simulated seconds per run (BANANAS also <= {b_queries} queries); "
+            "`dedupe_isomorphic=False` as in `async_study.py`")
+    return rows, [note, *(f"{x}" for x in loads)]
+
+
+def _public_args(argv: list[str]) -> list[str]:
+    """Options that change results: drops ``--cache`` / ``--out`` / ``--shared`` (local paths)."""
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a in ("--cache", "--out", "--shared"):
+            skip = True
+        elif not a.startswith(("--cache=", "--out=", "--shared=")):
+            out.append(a)
+    return out
+
+
 def speed_check(bench: Any, workers: int, seeds: int = 100, queries: int = 1000) -> str:
-    """Time ``seeds`` x REA x ``queries`` (worker start-up included) and the lookup share."""
+    """Time ``seeds`` x REA x ``queries`` (worker start-up included)."""
     t0 = time.perf_counter()
     df = nbk.run_many(lambda s: RegularizedEvolution(bench.space, seed=s), bench, "val_acc",
-                      seeds=range(seeds), workers=workers, max_queries=queries)
-    wall = time.perf_counter() - t0
-    space = bench.space
-    archs = [space.from_string(a) for a in df["arch"]]
-    fid = max(bench.fidelities)
-    t1 = time.perf_counter()
-    for a in archs:
-        bench.query(a, "val_acc", fid, None)
-    lookups = time.perf_counter() - t1
-    cpu_total = wall * workers
-    return (f"{seeds} seeds x REA x {queries} queries = {len(df):,} queries in {wall:.2f} s wall "
-            f"on {workers} workers (start-up included); table lookups alone take {lookups:.2f} s "
-            f"serially, i.e. ~{100 * (1 - lookups / cpu_total):.0f}% of the worker time is spent "
-            "outside lookups (optimizer, space moves, bookkeeping)")
+                      seeds=range(seeds), workers=workers, max_queries=queries, progress=False)
+    return (f"{seeds} seeds x REA x {queries} queries = {len(df):,} queries in "
+            f"{time.perf_counter() - t0:.2f} s wall on {workers} worker processes "
+            "(start-up included; loaded machine)")
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="5 seeds, small budgets (smoke run)")
-    ap.add_argument("--seeds", type=int, default=None, help="override the number of seeds")
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seeds", type=int, default=None, help="override every number of seeds")
+    ap.add_argument("--workers", type=int, default=2, help="worker processes (run_many)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--shared", type=Path, default=SHARED, help="shared benchmark data folder")
     ap.add_argument("--only", default=None, help="comma-separated task names to run")
-    ap.add_argument("--raw", action="store_true", help="also write every trajectory (.csv.gz)")
+    ap.add_argument("--cache", type=Path, default=None, help="keep finished runs here (staging)")
+    ap.add_argument("--graph-seeds", type=int, default=50, help="seeds on the NB-Graph tasks")
+    ap.add_argument("--async-bananas-seeds", type=int, default=10,
+                    help="BANANAS seeds in the async rows (RS/REA: --seeds, default 50)")
+    ap.add_argument("--extra", default="", help="registered optimizer names to add on NB-201")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     args.out.mkdir(parents=True, exist_ok=True)
-    tasks = build_tasks(args.shared, args.quick, args.seeds)
-    if args.only:
-        tasks = [t for t in tasks if t.name in args.only.split(",")]
-    lines = [
-        "# Search study", "",
-        f"Seeds per task as listed; {'quick run' if args.quick else 'full run'}; "
-        f"{args.workers} worker processes. `dedupe_isomorphic=True` for every run (isomorphic "
-        "repeats are told for free). `@100` = mean incumbent after 100 queries; final = mean "
-        "± 95% interval at the budget; q25/q50/q75 = queries to reach the table optimum over "
-        "the seeds that reached it; 'found' = fraction of seeds that reached it.", "",
-        "| task | optimizer | seeds | queries | @100 | final | found | median q | "
-        "q25 / q50 / q75 | wall s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    if args.cache:
+        args.cache.mkdir(parents=True, exist_ok=True)
+    extra = [n for n in args.extra.split(",") if n]
+    tasks = build_tasks(args.shared, args.quick, args.seeds, extra, args.graph_seeds)
+    b200 = next((t.bench for t in tasks if t.name == "nb201-cifar10-valid"), None)
+    names = [t.name for t in tasks] + (["nb201-async"] if b200 is not None else [])
+    only = args.only.split(",") if args.only else names
+    tasks = [t for t in tasks if t.name in only]
+    summary: list[dict[str, Any]] = []
     pngs: list[str] = []
-    if tasks and tasks[0].name == "nb201-cifar10-valid" and not args.quick:
-        msg = speed_check(tasks[0].bench, args.workers)
-        print(msg, flush=True)
-        lines[2:2] = [f"Speed: {msg}.", ""]
+    speed = ""
     for task in tasks:
-        space = task.bench.space
-        for name, factory in task.optimizers.items():
-            t0 = time.perf_counter()
-            df = nbk.run_many(
-                lambda s, f=factory, sp=space: f(sp, s), task.bench, task.metric,
-                seeds=range(task.seeds_for.get(name, task.seeds)), workers=args.workers,
-                max_queries=task.queries[name], maximize=task.maximize,
-                dedupe_isomorphic=True,
-            )  # fmt: skip
-            df.attrs["wall_s"] = time.perf_counter() - t0
-            task.results[name] = df
-            s = summarize(df)
-            print(f"{task.name:22s} {name:16s} final={s['final_mean']:.4f} "
-                  f"found={s['found_optimum_fraction']:.2f} "
-                  f"median_q={s['queries_to_optimum_median']} ({df.attrs['wall_s']:.1f}s)",
-                  flush=True)
-        write_csvs(task, args.out, args.raw)
-        pngs += plot_task(task, args.out)
-        lines += table_rows(task)
-    lines += ["", "Notes:"]
-    lines += [f"- {t.name}: {t.note}" for t in tasks if t.note]
-    lines += ["", "Plots: " + ", ".join(f"[{p}]({p})" for p in pngs), ""]
-    (args.out / "search_study.md").write_text("\n".join(lines))
-    print(f"wrote {args.out / 'search_study.md'}")
+        summary += run_task(task, args)
+        pngs.append(rep.plot_task(task.name, f"{task.name}: {task.metric} ({task.note})",
+                                  task.results, args.out))  # fmt: skip
+        if task.name == "nb201-cifar10-valid" and not args.quick:
+            speed = speed_check(task.bench, args.workers)
+    async_rows: list[dict[str, Any]] = []
+    async_info: list[str] = []
+    if "nb201-async" in only and b200 is not None:
+        async_rows, async_info = run_async(b200, args)
+        pngs.append("search_study_nb201-async.png")
+    pd.DataFrame(summary).to_csv(args.out / "search_study_summary.csv", index=False)
+    public = map(shlex.quote, _public_args(sys.argv[1:]))
+    cmd = " ".join(["python benchmarks/search_study.py", *public])
+    text = rep.document(cmd, args.workers, tasks, summary, async_rows, async_info, speed, pngs,
+                        staged=args.cache is not None)
+    (args.out / "search_study.md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":

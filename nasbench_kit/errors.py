@@ -96,3 +96,11 @@ class SpaceTooLargeError(OutOfDomainError, TypeError):
     A ``TypeError`` too, as ``len()`` of an unsized object would raise; the exact
     count is ``space.n_architectures``.
     """
+
+
+class NasBenchKitWarning(UserWarning):
+    """Root of the warnings nasbench_kit emits (``warnings.simplefilter`` them as a group)."""
+
+
+class MixedDatasetWarning(NasBenchKitWarning):
+    """Evaluators on different datasets were combined (e.g. links of a ``Fallback`` chain)."""

@@ -61,6 +61,14 @@ class Architecture(abc.ABC):
     iso_hash: str
 
     @property
+    def iso_signature(self) -> str:
+        """A cheap key that isomorphic architectures share: equal ``iso_hash``
+        implies equal ``iso_signature`` (not the converse). Lookups by
+        ``iso_hash`` check it first to skip computing ``iso_hash`` where that
+        is dear. Default: ``iso_hash`` itself."""
+        return self.iso_hash
+
+    @property
     def space(self) -> SearchSpace:
         """The :class:`SearchSpace` this architecture belongs to."""
         from nasbench_kit.spaces import get_space

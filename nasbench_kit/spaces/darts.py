@@ -36,6 +36,7 @@ from __future__ import annotations
 import ast
 import functools
 import math
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -125,6 +126,13 @@ class DartsArch(Architecture):
         object.__setattr__(arch, "reduce", reduce)
         object.__setattr__(arch, "hash", digest(genotype_text(normal, reduce)))
         return arch
+
+    @property
+    def iso_signature(self) -> str:
+        """Each cell's sorted ops: relabelling nodes never changes them (cheap)."""
+        first = operator.itemgetter(0)
+        return ",".join(sorted(map(first, self.normal))) + "|" + ",".join(
+            sorted(map(first, self.reduce)))
 
     @functools.cached_property
     def iso_hash(self) -> str:  # type: ignore[override]

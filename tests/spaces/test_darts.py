@@ -94,7 +94,17 @@ def test_iso_hash_invariant_under_valid_relabelling(arch: DartsArch, perm: list[
         nodes[relabel[2 + pos // 2]].append((op, inp if inp < 2 else relabel[inp]))
     new = [pair for k in (2, 3, 4, 5) for pair in nodes[k]]
     if all(inp < 2 + pos // 2 for pos, (_, inp) in enumerate(new)):
-        assert DartsArch(normal=new, reduce=arch.reduce).iso_hash == arch.iso_hash
+        twin = DartsArch(normal=new, reduce=arch.reduce)
+        assert twin.iso_hash == arch.iso_hash
+        assert twin.iso_signature == arch.iso_signature  # the cheap pre-check agrees
+
+
+def test_iso_signature_separates_cells_and_ignores_input_order() -> None:
+    a = DartsArch(normal=[("sep_conv_3x3", 0), ("skip_connect", 1)] * 4,
+                  reduce=[("max_pool_3x3", 0), ("max_pool_3x3", 1)] * 4)
+    swapped = DartsArch(normal=a.reduce, reduce=a.normal)
+    assert a.iso_signature != swapped.iso_signature  # ops of the normal cell stay its own
+    assert a.iso_signature.split("|")[0].split(",") == sorted(op for op, _ in a.normal)
 
 
 def test_size_is_exact_and_enumeration_refused() -> None:
