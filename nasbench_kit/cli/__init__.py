@@ -35,7 +35,7 @@ from nasbench_kit.errors import NasBenchKitError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("spaces", "tables", "query", "predict", "search")
+COMMANDS: tuple[str, ...] = ("spaces", "tables", "query", "predict", "search", "surrogate", "proxies")
 
 
 def build_parser() -> OneLineParser:

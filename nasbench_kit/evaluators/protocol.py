@@ -10,7 +10,9 @@ Rules every implementation keeps
 --------------------------------
 - ``query(arch, metric, fidelity=None, seed=None) -> EvalResult``: ``arch`` is
   an :class:`~nasbench_kit.spaces.Architecture` of ``space`` or any notation of
-  it; ``fidelity=None`` is the largest of ``fidelities``; ``seed=None`` is the
+  it; ``fidelity=None`` is the largest of ``fidelities`` (a :class:`Fallback`
+  of links with different fidelities: the answering link's largest;
+  ``EvalResult.fidelity`` always says which was answered); ``seed=None`` is the
   mean over training seeds (a surrogate: the ensemble mean), ``seed=k`` one
   training seed (a surrogate: a reproducible noisy draw). Errors:
   ``UnknownMetricError`` / ``UnknownFidelityError`` / ``UnknownSeedError``
@@ -18,7 +20,10 @@ Rules every implementation keeps
   ``NotInTableError`` for a valid architecture this evaluator cannot answer.
 - ``query_many(archs, metric, fidelity=None, seed=None) -> float64 ndarray``,
   equal element-wise to ``query(...).value`` (vectorised where possible).
-- ``EvalResult.cost`` is simulated seconds (0.0 when ``cost_metric`` is None),
+- ``EvalResult.cost`` is simulated seconds (0.0 when ``cost_metric`` is None;
+  a ``Fallback`` of links with different cost metrics has ``cost_metric``
+  None, so ``max_seconds`` budgets refuse it, yet each answer carries its own
+  link's cost),
   ``EvalResult.provenance`` is ``"<kind>:<detail>"`` (``nasbench_kit.results``).
 - ``optimum(metric, maximize=True, fidelity=None)``: the best value over the
   whole space when known (a full table), else ``None``. ``pareto_front`` is the

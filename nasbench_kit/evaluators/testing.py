@@ -47,11 +47,15 @@ def check_evaluator(
     *,
     check_pickle: bool = True,
     kinds: Sequence[str] = ("table", "surrogate", "live"),
+    mixed: bool = False,
 ) -> None:
     """Raise ``AssertionError`` naming the broken rule if ``ev`` breaks the contract.
 
     ``archs`` must be architectures ``ev`` can answer (``arch in ev``).
-    ``kinds``: the provenance kinds its answers may carry.
+    ``kinds``: the provenance kinds its answers may carry. ``mixed=True`` is for
+    a ``Fallback`` whose links differ in fidelities or cost metric: then
+    ``fidelity=None`` may answer any listed fidelity, and an answer may carry
+    its link's cost although the chain has no ``cost_metric`` (see the protocol).
     """
     if not isinstance(ev, Evaluator):
         raise _fail(ev, "it lacks attributes/methods of the Evaluator protocol")
@@ -78,13 +82,13 @@ def check_evaluator(
     for r in results:
         if not isinstance(r, tuple) or tuple(r._fields) != EvalResult._fields:  # type: ignore[attr-defined]
             raise _fail(ev, f"query returned {type(r).__name__}, not an EvalResult")
-        if r.fidelity != fids[-1]:
+        if r.fidelity != fids[-1] and not (mixed and r.fidelity in fids):
             raise _fail(ev, f"fidelity=None answered fidelity {r.fidelity}, not the largest {fids[-1]}")
         if provenance_kind(r.provenance) not in kinds:
             raise _fail(ev, f"provenance {r.provenance!r} does not start with one of {list(kinds)}")
         if r.unit != ev.units.get(metric, r.unit):
             raise _fail(ev, f"unit {r.unit!r} differs from units[{metric!r}]")
-        if ev.cost_metric is None and r.cost != 0.0:
+        if ev.cost_metric is None and r.cost != 0.0 and not mixed:
             raise _fail(ev, "an evaluator without cost_metric must report cost 0.0")
         if not (math.isnan(r.cost) or r.cost >= 0):
             raise _fail(ev, f"cost {r.cost} is negative")

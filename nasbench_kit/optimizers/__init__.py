@@ -25,13 +25,15 @@ from nasbench_kit.optimizers.local import LocalSearch
 from nasbench_kit.optimizers.multiobjective import NSGA2
 from nasbench_kit.optimizers.npenas import NPENAS
 from nasbench_kit.optimizers.optuna_sampler import OptunaMultiObjective, OptunaOptimizer
+from nasbench_kit.optimizers.proxy_filter import ProxyFilter
 from nasbench_kit.optimizers.random_search import RandomSearch
 from nasbench_kit.spaces import SearchSpace
 
 #: Registered optimizers by short name: the abbreviations used in NAS papers and
 #: NASLib (RS, REA, LS, BANANAS, NPENAS, SH, HB, NSGA-II), lower-case, then the
 #: Optuna samplers (``tpe``; ``optuna-nsga2`` multi-objective), which need the
-#: optional extra ``pip install "nasbench_kit[optuna]"`` when constructed.
+#: optional extra ``pip install "nasbench_kit[optuna]"`` when constructed, and
+#: ``proxy-filter`` (a zero-cost proxy screens the base strategy's candidates).
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "rs": RandomSearch,
     "rea": RegularizedEvolution,
@@ -43,6 +45,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "nsga2": NSGA2,
     "tpe": OptunaOptimizer,
     "optuna-nsga2": OptunaMultiObjective,
+    "proxy-filter": ProxyFilter,
 }
 
 #: Longer names accepted by :func:`make_optimizer` (and ``--optimizer``) as well.
@@ -108,6 +111,7 @@ __all__ = [
     "OptunaMultiObjective",
     "OptunaOptimizer",
     "PredictorLike",
+    "ProxyFilter",
     "RandomSearch",
     "RegularizedEvolution",
     "SuccessiveHalving",

@@ -269,6 +269,8 @@ def test_mixed_chain_keeps_the_contract_and_answers_with_the_link_that_held_it(l
     table, live, chain = live_chain
     check_evaluator(chain, table.archs()[:3], "val_acc", kinds=("table", "live"))
     unseen = NB201.from_index(7)
+    check_evaluator(chain, [unseen, *table.archs()[:2]], "val_acc", kinds=("table", "live"),
+                    mixed=True)  # a live-held arch answers at the live link's own epochs and cost
     r = chain.query(unseen, "val_acc")  # fidelity None: the live link's own default (2 epochs)
     assert provenance_kind(r.provenance) == "live" and r.fidelity == 2.0 and r.cost > 0
     assert r == live.query(unseen, "val_acc")  # its own cost passes through
