@@ -36,7 +36,7 @@ bench-predictors: $(VENV)/.installed
 	$(BIN)/python benchmarks/predictor_study.py
 
 bench-search: $(VENV)/.installed
-	$(BIN)/python benchmarks/search_study.py
+	$(BIN)/python benchmarks/search_study.py --graph-seeds 20
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -165,7 +165,8 @@ def save_proxy_frame(df: pd.DataFrame, name: str | None = None) -> Benchmark:
             archs=list(merged["arch"]), metrics=metrics, fidelities=(0.0,),
             values=merged[metrics].to_numpy(dtype=np.float64),
             units={m: _unit(m) for m in metrics}, source=_SOURCE,
-            extra={"config": json.dumps(config, sort_keys=True)},
+            extra={"config": json.dumps(config, sort_keys=True),
+                   "static_metrics": json.dumps(metrics)},  # join repeats them at every fidelity
         )  # fmt: skip
         write_table(bench.to_table(), path)
     return load(name)

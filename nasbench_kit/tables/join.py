@@ -13,8 +13,9 @@ Rules
   ``(12, 200)``, the 12-epoch accuracies are answered at ``fidelity=12`` and
   asking for them at 200 raises :class:`~nasbench_kit.errors.UnknownFidelityError`
   that says so. *Static* metrics -- ``params``, ``flops``, ``latency``,
-  ``latency_*`` and the names in ``static=`` -- that do not vary with
-  fidelity in their table are repeated at every fidelity.
+  ``latency_*``, the names in ``static=`` and those a table declares in
+  ``extra["static_metrics"]`` (a proxy table's scores) -- that do not vary
+  with fidelity in their table are repeated at every fidelity.
 - Cost: every metric costs its own table's cost metric (recorded in
   ``extra["metric_costs"]``): a 12-epoch accuracy costs its table's 12-epoch
   training time, never the other table's 200-epoch time, and NaN (unknown)
@@ -63,6 +64,15 @@ def _is_static(metric: str, extra: frozenset[str]) -> bool:
     return metric in STATIC_METRICS or metric.startswith("latency_") or metric in extra
 
 
+def _declared_static(bench: Benchmark) -> frozenset[str]:
+    """Metrics a table declares static (``extra["static_metrics"]``, a JSON list)."""
+    try:
+        names = json.loads(bench.metadata["extra"].get("static_metrics", "[]"))
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(n for n in names if isinstance(n, str)) if isinstance(names, list) else frozenset()
+
+
 def _seed_axis(a: Benchmark, b: Benchmark) -> tuple[int, ...]:
     if a.seeds == b.seeds or not b.seeds:
         return a.seeds
@@ -85,6 +95,7 @@ class _Side:
         cost = bench.cost_metric
         self.costs = {m: per_cost.get(m, cost or "") for m in bench.metrics}
         self.rename = dict(zip(bench.metrics, names))
+        self.declared = _declared_static(bench)  # e.g. a proxy table's scores
         self.static: set[str] = set()  # metrics repeated at every fidelity (set by block)
 
     def block(self, fids: tuple[float, ...], n_seeds: int, static: frozenset[str]) -> tuple:
@@ -99,7 +110,7 @@ class _Side:
             col = np.broadcast_to(vals[:, :, :, k], (len(self.rows), n_seeds, len(where)))
             if vals.shape[1] != n_seeds:
                 broadcast.append(name)
-            if _is_static(metric, static) and _constant(col):
+            if _is_static(metric, static | self.declared) and _constant(col):
                 self.static.add(metric)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN

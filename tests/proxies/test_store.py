@@ -167,3 +167,19 @@ def test_cli_refuses_a_bad_input_shape(shape):
                               "--n", "1", "--input-shape", shape])  # fmt: skip
     with pytest.raises(OutOfDomainError, match="input-shape"):
         args.func(args)
+
+
+def test_joined_proxy_scores_answer_at_every_fidelity_and_feed_a_surrogate(tmp_path):
+    import nasbench_kit as nbk
+    from nasbench_kit.proxies import proxy_table
+    from nasbench_kit.spaces import get_space
+
+    space = get_space("nb201")
+    archs = [space.sample(seed=s) for s in range(12)]
+    table = proxy_table(archs, ["params", "flops"])
+    acc = nbk.load("analognas/cifar10")
+    joined = nbk.join(acc, table)
+    r = joined.query(archs[0], "params")  # the accuracy table's fidelity: the score repeats
+    assert r.fidelity == max(joined.fidelities) and r.value == table.query(archs[0], "params").value
+    sur = nbk.fit_surrogate(joined, ["test_acc", "params"], archs=archs, n_members=2)
+    assert set(sur.metrics) >= {"test_acc", "params"}
