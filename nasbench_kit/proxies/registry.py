@@ -39,7 +39,7 @@ NETWORK_PROXIES: tuple[Proxy, ...] = (
     Proxy("epe_nas", epe_nas, False, summary="per-class Jacobian correlation",
           reference="Lopes et al. 2021, EPE-NAS (ICANN)"),
     Proxy("fisher", fisher, False, summary="Fisher channel saliency", reference=_ABDELFATTAH),
-    Proxy("flops", flops, True, unit="MFLOPs", summary="FLOPs of one sample (NB201 convention)"),
+    Proxy("flops", flops, True, unit="MFLOPs", summary="FLOPs of one sample (Suite-Zero convention)"),
     Proxy("grad_norm", grad_norm, False, summary="sum of per-layer gradient norms",
           reference=_ABDELFATTAH),
     Proxy("grasp", grasp, False, summary="-W * Hessian-gradient product",

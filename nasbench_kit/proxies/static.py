@@ -35,7 +35,8 @@ def params(net: nn.Module, inputs: Any, targets: Any, loss_fn: Any = None) -> fl
 
 
 def flops(net: nn.Module, inputs: torch.Tensor, targets: Any, loss_fn: Any = None) -> float:
-    """MFLOPs for one sample of shape ``inputs.shape[1:]`` (NB201 convention)."""
+    """MFLOPs for one sample of shape ``inputs.shape[1:]`` (NAS-Bench-Suite-Zero's counting
+    convention, ``count_flops``'s default; ``convention="nb201"`` there gives NB201's own)."""
     from nasbench_kit.models import count_flops
 
     return float(count_flops(net, tuple(inputs.shape[1:])))
