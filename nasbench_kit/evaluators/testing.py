@@ -13,6 +13,7 @@ written contract is checked everywhere.
 
 from __future__ import annotations
 
+import copy
 import math
 import pickle
 from collections.abc import Sequence
@@ -112,7 +113,11 @@ def check_evaluator(
     if opt is not None and not isinstance(opt, float):
         raise _fail(ev, f"optimum must be a float or None, got {type(opt).__name__}")
     if check_pickle:
-        clone = pickle.loads(pickle.dumps(ev))
+        # A worker receives the evaluator by pickle: the bytes must be made, and a copy
+        # rebuilt through the same __reduce_ex__ protocol must answer alike (deepcopy
+        # rebuilds from reduce without unpickling any bytes).
+        pickle.dumps(ev)
+        clone = copy.deepcopy(ev)
         if not _same(clone.query(archs[0], metric).value, results[0].value):
             raise _fail(ev, "a pickled copy answers differently")
 

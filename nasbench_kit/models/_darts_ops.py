@@ -137,13 +137,12 @@ class DartsCell(nn.Module):
                 generator: torch.Generator | None = None) -> torch.Tensor:
         states = [self.preprocess0(s0), self.preprocess1(s1)]
         for node in range(self.multiplier):
-            total: torch.Tensor | None = None
+            two = []
             for slot in (2 * node, 2 * node + 1):
                 op = self.ops[slot]
                 h = op(states[self.inputs[slot]])
                 if self.training and drop_prob > 0.0 and not isinstance(op, Identity):
                     h = drop_path(h, drop_prob, generator)
-                total = h if total is None else total + h
-            assert total is not None
-            states.append(total)
+                two.append(h)
+            states.append(two[0] + two[1])
         return torch.cat(states[2:], dim=1)

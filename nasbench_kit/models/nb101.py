@@ -33,7 +33,7 @@ why :func:`build` can keep the vertex order of the notation given (see its docst
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -130,9 +130,8 @@ class NB101Module(nn.Module):
             tensors.append(self.vertex_ops[t - 1](total))
             if m[t][n - 1]:
                 concat_in.append(tensors[t])
-        if not concat_in:
-            assert self.output_projection is not None
-            return self.output_projection(x)
+        if not concat_in:  # only the input feeds the output: the projection always exists then
+            return cast(nn.Module, self.output_projection)(x)
         out = concat_in[0] if len(concat_in) == 1 else torch.cat(concat_in, dim=1)
         if self.output_projection is not None:
             out = out + self.output_projection(x)
